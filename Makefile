@@ -1,0 +1,65 @@
+# The README's two commands: `make run` and `make test`. `make install` serves both.
+SHELL := /bin/bash
+PYTHON_SYSTEM ?= /usr/bin/python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck pytest lock clean-venv
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock scripts/install-system-packages.sh
+	@scripts/install-system-packages.sh
+	@test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	@echo "安装 Python 依赖 / installing Python dependencies"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements.lock 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+.env:
+	@echo "生成本地配置 .env / creating .env with a fresh secret key"
+	@sed "s|^ZHIKU_SECRET_KEY=.*|ZHIKU_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')|" .env.example > .env
+
+run: install .env
+	@mkdir -p var
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py collectstatic --no-input -v 0
+	@if [ "$$($(PY) manage.py shell -c 'from zhiku.accounts.models import User; print(User.objects.exists())')" = "False" ]; then \
+		$(PY) manage.py demo_seed; \
+	else \
+		$(PY) manage.py demo_seed --help >/dev/null && echo "数据库已有数据，未载入演示数据。演示账户（若存在）密码：Zhiku-Demo-2026!"; \
+	fi
+	@echo "后台任务进程已启动 / background worker started"
+	@echo "网站地址 / site: http://$(HOST):$(PORT)/  （Ctrl-C 停止 / to stop）"
+	@$(PY) manage.py db_worker -v 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy zhiku
+
+pytest: install
+	$(VENV)/bin/pytest
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy zhiku
+	$(VENV)/bin/pytest
+
+# Refresh requirements.lock after changing pyproject.toml (needs network to PyPI).
+lock:
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from zhiku.core.navigation import workspace_navigation
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """Site-wide facts for every template: names, footer details, and the user's navigation."""
+    user = getattr(request, "user", None)
+    return {
+        "site": settings.ZHIKU_SITE,
+        "nav": workspace_navigation(user) if user is not None else [],
+    }

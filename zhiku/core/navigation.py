@@ -1,0 +1,39 @@
+"""The workspace menu, built from the user's role and rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhiku.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+
+
+def workspace_navigation(user: Any) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[NavItem] = []
+    role = user.role
+    if role == Role.STAFF:
+        items.append(NavItem(_("工作台"), reverse("core:staff_home")))
+    elif role == Role.COUNCIL:
+        items.append(NavItem(_("理事会工作台"), reverse("core:council_home")))
+    elif role == Role.SUPERVISOR:
+        items.append(NavItem(_("监督工作台"), reverse("core:supervisor_home")))
+    elif role == Role.SECURITY_ADMIN:
+        items.append(NavItem(_("账户与权限"), reverse("accounts:account_list")))
+        items.append(NavItem(_("新建账户"), reverse("accounts:account_create")))
+    elif role == Role.AUDITOR:
+        items.append(NavItem(_("审计日志"), reverse("core:audit_list")))
+    elif role == Role.EXPERT:
+        items.append(NavItem(_("我的主页"), reverse("experts:portal_home")))
+    items.append(NavItem(_("修改密码"), reverse("accounts:password_change")))
+    return items

@@ -1,0 +1,19 @@
+"""Settings for the test suite: the production settings with test doubles where they must differ."""
+
+import os
+
+# Tests never read a developer's .env: what they see must not depend on the machine.
+os.environ["ZHIKU_NO_DOTENV"] = "1"
+os.environ.setdefault("ZHIKU_SECRET_KEY", "test-only-secret-key-" + "t" * 40)
+
+from zhiku.settings import *  # noqa: F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
