@@ -7,18 +7,16 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhiku.settings")
+    from django.core.management import execute_from_command_line
+
     from zhiku.env import ConfigError
 
     try:
-        from django.conf import settings
-
-        settings.INSTALLED_APPS  # noqa: B018 - load settings now, to report bad configuration plainly
+        execute_from_command_line(sys.argv)
     except ConfigError as exc:
+        # A bad environment value: say which one, without a traceback.
         sys.stderr.write(f"配置错误：{exc}\n")
         sys.exit(2)
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

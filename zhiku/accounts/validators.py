@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -32,3 +33,10 @@ class CharacterClassValidator:
         return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {
             "n": self.min_classes
         }
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule, with the Chinese message Django 5.2's catalogue lacks for it."""
+
+    def get_error_message(self) -> str:
+        return _("密码长度太短，至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}

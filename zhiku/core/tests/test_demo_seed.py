@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from zhiku.accounts.models import AccountChange, Right, Role, User
+from zhiku.core.management.commands.demo_seed import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(*args: str) -> str:
+    out = StringIO()
+    call_command("demo_seed", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_seed_creates_an_account_for_every_role_and_prints_them() -> None:
+    output = _seed()
+
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert f"密码均为 {DEMO_PASSWORD}" in output
+    for username in ("secadmin", "auditor", "staff", "council1", "supervisor", "expert"):
+        assert username in output
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    assert User.objects.get(username="staff").active_rights() == frozenset(Right.values)
+
+
+def test_demo_seed_twice_creates_nothing_more() -> None:
+    _seed("--seed", "7")
+    counts = (User.objects.count(), AccountChange.objects.count())
+
+    second = _seed("--seed", "7")
+
+    assert (User.objects.count(), AccountChange.objects.count()) == counts
+    assert "新建账户 0 个" in second
