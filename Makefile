@@ -28,15 +28,11 @@ run: install .env
 	@mkdir -p var
 	@$(PY) manage.py migrate --no-input -v 0
 	@$(PY) manage.py collectstatic --no-input -v 0
-	@if [ "$$($(PY) manage.py shell -c 'from zhiku.accounts.models import User; print(User.objects.exists())')" = "False" ]; then \
-		$(PY) manage.py demo_seed; \
-	else \
-		$(PY) manage.py demo_seed --help >/dev/null && echo "数据库已有数据，未载入演示数据。演示账户（若存在）密码：Zhiku-Demo-2026!"; \
-	fi
-	@echo "后台任务进程已启动 / background worker started"
-	@echo "网站地址 / site: http://$(HOST):$(PORT)/  （Ctrl-C 停止 / to stop）"
-	@$(PY) manage.py db_worker -v 0 & worker=$$!; \
+	@$(PY) manage.py demo_seed --if-empty
+	@$(PY) manage.py db_worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		echo "后台任务进程已启动 / background worker started (pid $$worker)"; \
+		echo "网站地址 / site: http://$(HOST):$(PORT)/  （Ctrl-C 停止 / to stop）"; \
 		$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: install

@@ -36,3 +36,12 @@ def test_demo_seed_twice_creates_nothing_more() -> None:
 
     assert (User.objects.count(), AccountChange.objects.count()) == counts
     assert "新建账户 0 个" in second
+
+
+def test_if_empty_leaves_a_database_with_accounts_alone(make_user: object) -> None:
+    make_user("staff", username="someone")  # type: ignore[operator]
+
+    output = _seed("--if-empty")
+
+    assert "未载入演示数据" in output
+    assert not User.objects.filter(username="secadmin").exists()

@@ -39,9 +39,21 @@ class Command(BaseCommand):
             "--seed", type=int, default=2026, help="随机数种子，决定生成的演示数据（默认 2026）"
         )
         parser.add_argument("--quiet-accounts", action="store_true", help="不打印演示账户列表")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="仅当数据库中还没有任何账户时才载入（make run 使用），否则只打印提示",
+        )
 
     @transaction.atomic
-    def handle(self, *args: Any, seed: int, quiet_accounts: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int, quiet_accounts: bool, if_empty: bool, **options: Any
+    ) -> None:
+        if if_empty and User.objects.exists():
+            self.stdout.write(
+                f"数据库中已有账户，未载入演示数据。演示账户（若存在）的密码为 {DEMO_PASSWORD}。"
+            )
+            return
         rng = random.Random(seed)
         created = self._accounts()
         self._later_modules(rng)
