@@ -28,7 +28,8 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_HSTS_SECONDS = env_int("ZHIKU_HSTS_SECONDS", 31536000 if SECURE else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = False
+# Preload binds the association's whole domain to HTTPS in browsers; on by default with HTTPS.
+SECURE_HSTS_PRELOAD = env_bool("ZHIKU_HSTS_PRELOAD", SECURE)
 if env_bool("ZHIKU_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -116,7 +117,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhiku.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -219,3 +220,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ZHIKU_LOG_LEVEL", "WARNING")},
 }
+
+# --- expert registry (issue 4) ---
+# Identity and mobile numbers are encrypted at rest (Fernet; the first key encrypts, every key
+# decrypts, so a new key is put first and old tokens re-encrypted with `manage.py
+# experts_rotate_keys`) and stored beside an HMAC-SHA256 lookup hash so that duplicates are
+# found without decrypting. Both are required in production: zhiku.experts refuses to start
+# without them (see ExpertsConfig.ready), naming the variable.
+ZHIKU_FIELD_KEYS = env_list(
+    "ZHIKU_FIELD_KEYS",
+    # Fixed development keys: data encrypted with them is not protected.
+    ["ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMDAwMDA="] if DEBUG else [],
+)
+ZHIKU_LOOKUP_HASH_KEY = env_str(
+    "ZHIKU_LOOKUP_HASH_KEY", "development-only-lookup-hash-key-0000000000" if DEBUG else ""
+)
+
+# --- core services (issue 3) ---
+# The daily audit anchor: the head hash of the audit trail, written each day to a file outside
+# the database (and, when enabled, mailed to every auditor) so a later truncation can be proven.
+AUDIT_ANCHOR_DIR = Path(env_str("ZHIKU_AUDIT_ANCHOR_DIR", str(BASE_DIR / "var" / "audit-anchors")))
+AUDIT_ANCHOR_MAIL = env_bool("ZHIKU_AUDIT_ANCHOR_MAIL", False)

@@ -17,3 +17,7 @@ WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Expert registry (issue 4): fixed test keys, never used anywhere else.
+ZHIKU_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA="]
+ZHIKU_LOOKUP_HASH_KEY = "test-only-lookup-hash-key-" + "h" * 32

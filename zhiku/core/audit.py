@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhiku.core.masking import mask_value
-from zhiku.core.models import AuditEntry, AuditHead
+from zhiku.core.models import GENESIS_HASH, AuditEntry, AuditHead
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -18,11 +19,19 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
     from django.conf import settings
 
+    ip: str | None = request.META.get("REMOTE_ADDR") or None
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+            ip = forwarded.split(",")[0].strip() or None
+    if ip is None:
+        return None
+    # Stored as the database will return it, or the hash would not match on reading back.
+    try:
+        prepared = AuditEntry._meta.get_field("ip").get_prep_value(ip)
+    except Exception:
+        return None
+    return str(prepared) if prepared else None
 
 
 def _jsonable(value: Any) -> Any:
@@ -88,3 +97,85 @@ def log_action(
         entry.save()
         AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of checking the audit trail from its first entry to its head."""
+
+    ok: bool
+    count: int
+    head_hash: str
+    problem: str = ""
+    entry_id: int | None = None
+    seq: int | None = None
+
+
+def _broken(
+    count: int, head: str, problem: str, entry: AuditEntry | None = None, seq: int | None = None
+) -> ChainReport:
+    return ChainReport(
+        ok=False,
+        count=count,
+        head_hash=head,
+        problem=problem,
+        entry_id=entry.pk if entry is not None else None,
+        seq=entry.seq if entry is not None else seq,
+    )
+
+
+def verify_chain(*, expect_head: str = "") -> ChainReport:
+    """Recompute the chain; report the first entry altered, removed before, or inserted.
+
+    ``expect_head`` is a head hash printed earlier and kept outside the database: it must still
+    be in the chain, or entries after it were removed or the chain was recomputed.
+    """
+    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    expect_found = not expect_head
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return _broken(
+                count,
+                prev_hash,
+                f"序号应为 {expected_seq}，实为 {entry.seq}：其前的条目被删除或插入",
+                entry,
+            )
+        if entry.prev_hash != prev_hash:
+            return _broken(
+                count, prev_hash, "前一条哈希与链不符：其前的条目被修改、删除或在此插入", entry
+            )
+        if entry.compute_hash() != entry.hash:
+            return _broken(count, prev_hash, "内容与其哈希不符：该条目被修改", entry)
+        prev_hash, expected_seq, count = entry.hash, expected_seq + 1, count + 1
+        if entry.hash == expect_head:
+            expect_found = True
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+    if head_seq > count:
+        return _broken(
+            count,
+            prev_hash,
+            f"审计头记录到序号 {head_seq}，但链只到 {count}：序号 {count + 1} 起的条目被删除",
+            seq=count + 1,
+        )
+    if head_seq < count:
+        first_extra = AuditEntry.objects.get(seq=head_seq + 1)
+        return _broken(
+            count, prev_hash, f"审计头只记录到序号 {head_seq}：此后的条目是插入的", first_extra
+        )
+    if head_hash != prev_hash:
+        last = AuditEntry.objects.filter(seq=count).first()
+        return _broken(count, prev_hash, "审计头的哈希与最后一条不符：链尾被改动", last)
+    if not expect_found:
+        return _broken(
+            count,
+            prev_hash,
+            f"预期的链头 {expect_head} 不在链中：其后的条目被删除，或整条链被重新计算",
+        )
+    return ChainReport(ok=True, count=count, head_hash=prev_hash)
+
+
+def chain_head() -> tuple[int, str]:
+    """Return the sequence number and hash of the newest entry, as the head row records them."""
+    head = AuditHead.objects.filter(pk=1).first()
+    return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zhiku.core.models import AuditEntry
+from zhiku.core.models import AuditEntry, CalendarChange, PolicyChange
 
 
 def audit_entries(
@@ -32,3 +32,17 @@ def audit_entries(
             at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         )
     return qs
+
+
+def calendar_changes(year: int) -> QuerySet[CalendarChange]:
+    """Changes made to one year of the working-day calendar, newest first."""
+    return CalendarChange.objects.filter(year=year).select_related("actor").order_by("-at", "-id")
+
+
+def policy_history(key: str) -> QuerySet[PolicyChange]:
+    """Every change ever made to one policy setting, latest effective date first."""
+    return (
+        PolicyChange.objects.filter(key=key)
+        .select_related("actor")
+        .order_by("-effective_from", "-id")
+    )

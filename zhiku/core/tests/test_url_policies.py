@@ -30,7 +30,16 @@ EXPERT = "expert"
 # staff+<right> audiences: staff holding only that one right.
 STAFF_ONE = {r: f"staff+{r}" for r in Right.values}
 
-SIGNED_IN = {STAFF, STAFF_ALL, *STAFF_ONE.values(), COUNCIL, SUPERVISOR, SECURITY_ADMIN, AUDITOR, EXPERT}
+SIGNED_IN = {
+    STAFF,
+    STAFF_ALL,
+    *STAFF_ONE.values(),
+    COUNCIL,
+    SUPERVISOR,
+    SECURITY_ADMIN,
+    AUDITOR,
+    EXPERT,
+}
 EVERYONE = {ANON} | SIGNED_IN
 ALL_STAFF = {STAFF, STAFF_ALL, *STAFF_ONE.values()}
 

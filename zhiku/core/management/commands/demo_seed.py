@@ -91,3 +91,8 @@ class Command(BaseCommand):
 
     def _later_modules(self, rng: random.Random) -> None:
         """Each later part of Zhiku adds its demonstration data here, drawn from ``rng``."""
+        # --- expert registry (issue 4) ---
+        from zhiku.experts.demo import seed_experts
+
+        made = seed_experts(rng, actor=User.objects.get(username="staff"))
+        self.stdout.write(f"演示专家：新建 {made} 位。")
