@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("zhiku.portal.urls")),
     path("accounts/", include("zhiku.accounts.urls")),
     path("workspace/", include("zhiku.core.urls")),
+    path("workspace/experts/", include("zhiku.experts.urls_registry")),
     path("expert/", include("zhiku.experts.urls")),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhiku.accounts.models import Role
+from zhiku.accounts.models import Right, Role
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ def workspace_navigation(user: Any) -> list[NavItem]:
     role = user.role
     if role == Role.STAFF:
         items.append(NavItem(_("工作台"), reverse("core:staff_home")))
+        items.append(NavItem(_("专家库"), reverse("registry:expert_list")))
+        if user.has_right(Right.EDIT_POLICY):
+            items.append(NavItem(_("工作日历"), reverse("core:workday_calendar_today")))
+            items.append(NavItem(_("政策参数"), reverse("core:policy_list")))
     elif role == Role.COUNCIL:
         items.append(NavItem(_("理事会工作台"), reverse("core:council_home")))
     elif role == Role.SUPERVISOR:
@@ -35,5 +39,7 @@ def workspace_navigation(user: Any) -> list[NavItem]:
         items.append(NavItem(_("审计日志"), reverse("core:audit_list")))
     elif role == Role.EXPERT:
         items.append(NavItem(_("我的主页"), reverse("experts:portal_home")))
+        items.append(NavItem(_("报告信息变更"), reverse("experts:portal_change")))
+        items.append(NavItem(_("回避与可参加情况"), reverse("experts:portal_declarations")))
     items.append(NavItem(_("修改密码"), reverse("accounts:password_change")))
     return items
