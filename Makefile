@@ -20,9 +20,9 @@ $(STAMP): requirements.lock scripts/install-system-packages.sh
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-.env:
-	@echo "生成本地配置 .env / creating .env with a fresh secret key"
-	@sed "s|^ZHIKU_SECRET_KEY=.*|ZHIKU_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')|" .env.example > .env
+.env: | $(STAMP)
+	@echo "生成本地配置 .env / creating .env with fresh secret keys"
+	@$(PY) scripts/make_env.py .env.example .env
 
 run: install .env
 	@mkdir -p var

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.utils import timezone
@@ -24,8 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_account(role: str, *, rights: tuple[str, ...] = (), **kwargs: Any) -> User:
     """Create an account; rights are written directly (the services are tested on their own)."""
-    user: User = UserFactory(role=role, **kwargs)
-    granter = UserFactory(username="fixture-granter", role="security_admin")
+    user = cast(User, UserFactory(role=role, **kwargs))
+    granter = cast(User, UserFactory(username="fixture-granter", role="security_admin"))
     for right in rights:
         RightGrant.objects.create(
             user=user, right=right, granted_by=granter, granted_at=timezone.now()

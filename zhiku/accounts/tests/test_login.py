@@ -119,7 +119,7 @@ def test_password_reset_mails_a_working_link_in_chinese(client: Client, staff: U
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "【广东省质量发展智库】重设密码"
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", message.body)
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", str(message.body))
     assert link is not None
 
     form_page = client.get(link.group(1), follow=True)
