@@ -298,3 +298,15 @@ def test_export_keeps_a_formula_typed_as_a_username_as_plain_text(
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     cell = next(c for r in sheet.iter_rows() for c in r if c.value == "=1+1")
     assert cell.data_type == "s"
+
+
+@pytest.mark.django_db
+def test_audit_page_folds_an_entry_with_many_fields(client: Any, make_user: Any) -> None:
+    log_action("experts.expert.created", changes={f"f{i}": ["", str(i)] for i in range(5)})
+    log_action("accounts.logout", changes={"a": ["1", "2"]})
+    client.force_login(make_user("auditor", username="fold-auditor"))
+
+    body = client.get("/workspace/audit/").content.decode()
+
+    assert body.count("<details>") == 1
+    assert "<summary>5 项内容</summary>" in body
