@@ -25,6 +25,8 @@ def workspace_navigation(user: Any) -> list[NavItem]:
     if role == Role.STAFF:
         items.append(NavItem(_("工作台"), reverse("core:staff_home")))
         items.append(NavItem(_("专家库"), reverse("registry:expert_list")))
+        if user.has_right(Right.REVIEW_APPLICATIONS):
+            items.append(NavItem(_("批量导入"), reverse("registry:import_page")))
         if user.has_right(Right.EDIT_POLICY):
             items.append(NavItem(_("工作日历"), reverse("core:workday_calendar_today")))
             items.append(NavItem(_("政策参数"), reverse("core:policy_list")))

@@ -149,6 +149,12 @@ class Expert(models.Model):
         ordering = ["pool_number", "name", "pk"]
         verbose_name = _("专家")
         verbose_name_plural = _("专家")
+        # The staff list filters on these together (issue 5: the list must stay fast at 100,000).
+        indexes = [
+            models.Index(fields=["region", "title_level"], name="expert_region_title"),
+            models.Index(fields=["title_level", "org_type"], name="expert_title_org"),
+            models.Index(fields=["status", "region"], name="expert_status_region"),
+        ]
 
     def __str__(self) -> str:
         # Used in the audit trail: never a protected value here.
@@ -198,6 +204,8 @@ class ExpertField(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "field__code"]
+        # The list's field filter goes from a field to its experts.
+        indexes = [models.Index(fields=["field", "expert"], name="expertfield_field_expert")]
         constraints = [
             models.UniqueConstraint(fields=["expert", "field"], name="expert_field_once"),
             models.UniqueConstraint(
@@ -368,3 +376,62 @@ class ExitRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert} · {self.on}"
+
+
+class ImportJob(models.Model):
+    """One upload of a roster spreadsheet (issue 5): its file, progress, outcome and who ran it.
+
+    The uploaded file lives under MEDIA_ROOT/imports/ (never served) only until the job ends.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        COMPLETED = "completed", _("已导入")
+        REJECTED = "rejected", _("未导入（文件有误）")
+        FAILED = "failed", _("未导入（系统错误）")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"))
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.QUEUED)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    # Relative to MEDIA_ROOT; emptied once the file is deleted.
+    stored_file = models.CharField(max_length=200, blank=True, editable=False)
+    error_file = models.CharField(max_length=200, blank=True, editable=False)
+    admit = models.BooleanField(_("导入后直接入库"), default=True)
+    admit_on = models.DateField(_("入库日期"), null=True, blank=True)
+    base_url = models.CharField(max_length=200, blank=True, editable=False)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已校验行数"), default=0)
+    created_count = models.PositiveIntegerField(_("导入专家数"), default=0)
+    account_count = models.PositiveIntegerField(_("开设账户数"), default=0)
+    no_email_count = models.PositiveIntegerField(_("无邮箱未开户数"), default=0)
+    emails_sent = models.PositiveIntegerField(_("已发送激活邮件数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # [{"row": 5, "column": "证件号码", "message": "..."}], the first errors only (see MAX_LISTED).
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    first_pool_number = models.CharField(max_length=16, blank=True)
+    last_pool_number = models.CharField(max_length=16, blank=True)
+    account_ids = models.JSONField(default=list, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("导入任务")
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"], name="importjob_owner_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"导入任务 #{self.pk} {self.file_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.COMPLETED, self.State.REJECTED, self.State.FAILED}

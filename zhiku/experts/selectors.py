@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhiku.accounts.models import User
 from zhiku.core.models import AuditEntry
 from zhiku.experts.choices import OUTSIDE_GUANGDONG, SpecialCategory, Status
-from zhiku.experts.models import ChangeRequest, Expert, ExpertiseField
+from zhiku.experts.models import ChangeRequest, Expert, ExpertField, ExpertiseField, ImportJob
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,7 +55,15 @@ def expert_search(
         )
     if field is not None:
         ids = [field.pk, *field.children.values_list("pk", flat=True)]
-        qs = qs.filter(field_links__field_id__in=ids).distinct()
+        experts_in_field = ExpertField.objects.filter(field_id__in=ids).values("expert_id")
+        if title_level or (region and region not in ("guangdong", "outside")):
+            # Issue 5, 100,000 experts: with an indexed filter beside it, SQLite should walk
+            # that index and test each row against the field's list; on the bare primary key
+            # it would fetch every expert of the field first (2.4x slower). "pk + 0" says so.
+            qs = qs.alias(_pk=F("pk") + 0).filter(_pk__in=experts_in_field)
+        else:
+            # A subquery, not a join + DISTINCT: each expert once, no sort of wide rows.
+            qs = qs.filter(pk__in=experts_in_field)
     if title_level:
         qs = qs.filter(title_level=title_level)
     if region == "guangdong":
@@ -192,3 +200,8 @@ def pending_change_requests() -> QuerySet[ChangeRequest]:
     return ChangeRequest.objects.filter(state=ChangeRequest.State.PENDING).select_related(
         "expert", "submitted_by"
     )
+
+
+def import_jobs_of(user: User) -> QuerySet[ImportJob]:
+    """Return the imports ``user`` started, newest first (nobody sees another's: issue 5)."""
+    return ImportJob.objects.filter(created_by=user).order_by("-created_at", "-pk")

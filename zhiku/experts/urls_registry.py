@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhiku.experts import views
+from zhiku.experts import views, views_spreadsheets
 
 app_name = "registry"
 
@@ -29,4 +29,16 @@ urlpatterns = [
         views.catalogue_industry_rename,
         name="catalogue_industry_rename",
     ),
+    # --- Excel import and export (issue 5) ---
+    path("export/", views_spreadsheets.expert_export, name="expert_export"),
+    path("import/", views_spreadsheets.import_page, name="import_page"),
+    path("import/start/", views_spreadsheets.import_start, name="import_start"),
+    path("import/template/", views_spreadsheets.import_template, name="import_template"),
+    path("import/<int:pk>/", views_spreadsheets.import_job_detail, name="import_job_detail"),
+    path(
+        "import/<int:pk>/progress/",
+        views_spreadsheets.import_job_progress,
+        name="import_job_progress",
+    ),
+    path("import/<int:pk>/errors/", views_spreadsheets.import_job_errors, name="import_job_errors"),
 ]

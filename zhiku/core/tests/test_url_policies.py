@@ -104,6 +104,15 @@ EXPECTED: dict[str, tuple[dict[str, Any], set[str]]] = {
     "registry:catalogue": ({}, ALL_STAFF),
     "registry:catalogue_field_save": ({}, ALL_STAFF),
     "registry:catalogue_industry_rename": ({"pk": 1}, ALL_STAFF),
+    # --- Excel import and export (issue 5) ---
+    # Policy STAFF, but the view refuses (403, logged) without the export right.
+    "registry:expert_export": ({}, staff_with(Right.EXPORT_DATA)),
+    "registry:import_page": ({}, staff_with(Right.REVIEW_APPLICATIONS)),
+    "registry:import_start": ({}, staff_with(Right.REVIEW_APPLICATIONS)),
+    "registry:import_template": ({}, staff_with(Right.REVIEW_APPLICATIONS)),
+    "registry:import_job_detail": ({"pk": 1}, staff_with(Right.REVIEW_APPLICATIONS)),
+    "registry:import_job_progress": ({"pk": 1}, staff_with(Right.REVIEW_APPLICATIONS)),
+    "registry:import_job_errors": ({"pk": 1}, staff_with(Right.REVIEW_APPLICATIONS)),
 }
 
 

@@ -9,6 +9,14 @@ from zhiku.experts.services._common import (
     ExpertError,
 )
 from zhiku.experts.services.catalogue import expertise_field_save, industry_rename
+from zhiku.experts.services.exports import expert_list_export, expert_list_export_refused
+from zhiku.experts.services.imports import (
+    import_error_file_open,
+    import_files_purge,
+    import_job_create,
+    import_job_run,
+    import_job_send_activations,
+)
 from zhiku.experts.services.portal import (
     change_request_decide,
     change_request_submit,
@@ -50,10 +58,17 @@ __all__ = [
     "expert_age_override",
     "expert_create",
     "expert_identity_reveal",
+    "expert_list_export",
+    "expert_list_export_refused",
     "expert_mobile_reveal",
     "expert_status_change",
     "expert_update",
     "expertise_field_save",
+    "import_error_file_open",
+    "import_files_purge",
+    "import_job_create",
+    "import_job_run",
+    "import_job_send_activations",
     "industry_rename",
     "protected_data_rotate",
     "unavailability_add",

@@ -1,0 +1,43 @@
+"""The .xlsx files of the registry (issue 5): template, uploads, marked copies, exports."""
+
+from zhiku.experts.spreadsheets.workbooks import (
+    COLUMN_BY_KEY,
+    COLUMNS,
+    DATA_SHEET,
+    HEADERS,
+    NOTES_SHEET,
+    OPTION_LISTS,
+    OPTIONS_SHEET,
+    XLSX_CONTENT_TYPE,
+    CellError,
+    Column,
+    ExportWriter,
+    SpreadsheetError,
+    Upload,
+    is_blank,
+    local_stamp,
+    marked_copy,
+    open_upload,
+    template_workbook,
+)
+
+__all__ = [
+    "COLUMNS",
+    "COLUMN_BY_KEY",
+    "DATA_SHEET",
+    "HEADERS",
+    "NOTES_SHEET",
+    "OPTIONS_SHEET",
+    "OPTION_LISTS",
+    "XLSX_CONTENT_TYPE",
+    "CellError",
+    "Column",
+    "ExportWriter",
+    "SpreadsheetError",
+    "Upload",
+    "is_blank",
+    "local_stamp",
+    "marked_copy",
+    "open_upload",
+    "template_workbook",
+]
