@@ -379,6 +379,31 @@ def test_the_progress_fragment_polls_until_the_job_ends(client_in: Client, impor
     assert "已导入 8000 位专家。" in done
 
 
+def test_a_finished_job_keeps_updating_until_its_emails_are_sent(
+    client_in: Client, importer: User
+) -> None:
+    job = ImportJob.objects.create(
+        created_by=importer,
+        created_at=dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC),
+        file_name="roster.xlsx",
+        state=ImportJob.State.COMPLETED,
+        created_count=3,
+        account_count=3,
+        emails_sent=1,
+    )
+    url = reverse("registry:import_job_progress", args=[job.pk])
+
+    sending = client_in.get(url).content.decode()
+    job.emails_sent = 3
+    job.save()
+    sent = client_in.get(url).content.decode()
+
+    assert 'hx-trigger="every 2s"' in sending
+    assert "已发送 1 封" in sending
+    assert "hx-trigger" not in sent
+    assert "已发送 3 封" in sent
+
+
 def test_import_jobs_are_private_to_their_uploader(
     client_in: Client, importer: User, make_user: Any
 ) -> None:
