@@ -23,7 +23,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            ip = forwarded.split(",")[0].strip() or None
+            # The client writes the left of X-Forwarded-For; our own proxy appends the address it
+            # saw on the right, so only the rightmost entry can be trusted.
+            ip = forwarded.split(",")[-1].strip() or None
     if ip is None:
         return None
     # Stored as the database will return it, or the hash would not match on reading back.

@@ -310,3 +310,14 @@ def test_audit_page_folds_an_entry_with_many_fields(client: Any, make_user: Any)
 
     assert body.count("<details>") == 1
     assert "<summary>5 项内容</summary>" in body
+
+
+def test_behind_the_proxy_the_ip_is_the_one_the_proxy_saw_not_the_clients_claim(
+    settings: Any, rf: Any
+) -> None:
+    from zhiku.core.audit import client_ip
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+
+    assert client_ip(request) == "203.0.113.9"
