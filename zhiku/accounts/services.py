@@ -102,10 +102,15 @@ def _build_set_password_link(user: User, request: HttpRequest | None) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def account_send_activation(*, user: User, request: HttpRequest | None = None) -> None:
+def account_send_activation(
+    *, user: User, request: HttpRequest | None = None, actor: User | None = None
+) -> None:
     """E-mail the holder a link to set their password."""
     if not user.email:
         raise AccountError(_("该账户没有电子邮箱，无法发送设置密码的链接。"))
+    log_action(
+        "accounts.activation.sent", actor=actor, request=request, obj=user, data={"to": user.email}
+    )
     link = _build_set_password_link(user, request)
     body = render_to_string("accounts/email/activation.txt", {"user": user, "link": link})
     send_email.enqueue(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -22,6 +24,7 @@ from zhiku.accounts.forms import (
 from zhiku.accounts.models import Right, Role, User
 from zhiku.accounts.selectors import account_history, internal_accounts
 from zhiku.core import permissions as perm
+from zhiku.core.audit import log_action
 
 login = perm.policy(perm.PUBLIC)(
     auth_views.LoginView.as_view(
@@ -31,8 +34,24 @@ login = perm.policy(perm.PUBLIC)(
     )
 )
 logout = perm.policy(perm.PUBLIC)(auth_views.LogoutView.as_view())
+
+
+class _PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        log_action("accounts.password.changed", request=self.request, obj=form.user)
+        return response
+
+
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        log_action("accounts.password.reset", request=self.request, actor=form.user, obj=form.user)
+        return response
+
+
 password_change = perm.policy(perm.SIGNED_IN)(
-    auth_views.PasswordChangeView.as_view(
+    _PasswordChangeView.as_view(
         template_name="accounts/password_change.html",
         success_url=reverse_lazy("accounts:password_change_done"),
     )
@@ -53,7 +72,7 @@ password_reset_done = perm.policy(perm.PUBLIC)(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
 password_reset_confirm = perm.policy(perm.PUBLIC)(
-    auth_views.PasswordResetConfirmView.as_view(
+    _PasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html",
         success_url=reverse_lazy("accounts:password_reset_complete"),
     )

@@ -151,3 +151,46 @@ def test_a_short_password_is_refused(client: Client, staff: User) -> None:
         {"old_password": PASSWORD, "new_password1": "Ab1!x", "new_password2": "Ab1!x"},
     )
     assert "密码长度太短" in response.content.decode()
+
+
+def test_an_account_that_never_set_a_password_can_ask_for_a_new_link(
+    client: Client, security_admin: User
+) -> None:
+    newcomer = services.account_create(
+        actor=security_admin,
+        username="newcomer",
+        full_name="新同事",
+        email="newcomer@example.org",
+        role="staff",
+    )
+
+    client.post("/accounts/password/reset/", {"email": "NEWCOMER@example.org"})
+
+    assert [m.to for m in mail.outbox] == [["newcomer@example.org"]]
+    assert newcomer.username in str(mail.outbox[0].body)
+
+
+def test_password_change_and_reset_are_audited(client: Client, staff: User) -> None:
+    client.force_login(staff)
+    new = "Changed-Password-2026!"
+    client.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    client.post(reverse("accounts:logout"))
+    client.post("/accounts/password/reset/", {"email": staff.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", str(mail.outbox[0].body))
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    newer = "Newer-Password-2026?"
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": newer, "new_password2": newer})
+
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="accounts.password")
+        .order_by("seq")
+        .values_list("action", "actor")
+    )
+    assert actions == [
+        ("accounts.password.changed", staff.pk),
+        ("accounts.password.reset", staff.pk),
+    ]
