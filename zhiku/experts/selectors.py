@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 # Age bands for the staff list: (code, label, lowest age, highest age) in full years.
-AGE_BANDS: list[tuple[str, str, int | None, int | None]] = [
-    ("-44", "45 周岁以下", None, 44),
-    ("45-54", "45–54 周岁", 45, 54),
-    ("55-60", "55–60 周岁", 55, 60),
-    ("61-65", "61–65 周岁", 61, 65),
-    ("66-", "66 周岁及以上", 66, None),
+AGE_BANDS: list[tuple[str, StrOrPromise, int | None, int | None]] = [
+    ("-44", _("45 周岁以下"), None, 44),
+    ("45-54", _("45–54 周岁"), 45, 54),
+    ("55-60", _("55–60 周岁"), 55, 60),
+    ("61-65", _("61–65 周岁"), 61, 65),
+    ("66-", _("66 周岁及以上"), 66, None),
 ]
 
 

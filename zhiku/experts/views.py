@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhiku.accounts.models import Right, User
@@ -147,6 +148,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @perm.policy(perm.staff_with(Right.REVEAL_PERSONAL_DATA))
 @require_POST
+@never_cache
 def expert_reveal(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     expert = get_object_or_404(Expert, pk=pk)
     reveal = {

@@ -124,7 +124,9 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def import_job_errors(request: HttpRequest, pk: int) -> FileResponse:
     job = _own_job(request, pk)
     try:
-        path = services.import_error_file_open(actor=_actor(request), job=job, request=request)
+        path = services.import_error_file_open(
+            actor=_actor(request), job=job, now=timezone.now(), request=request
+        )
     except services.ExpertError:
         raise Http404 from None
     response = FileResponse(

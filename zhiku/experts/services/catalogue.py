@@ -33,6 +33,11 @@ def expertise_field_save(
     _require_staff(actor)
     if parent is not None and parent.parent_id is not None:
         raise ExpertError(_("专业领域最多两级。"))
+    if parent is not None and field is not None:
+        if parent.pk == field.pk:
+            raise ExpertError(_("专业领域不能以自身为上级领域。"))
+        if field.children.exists():
+            raise ExpertError(_("该领域下设子领域，不能再归入其他领域（专业领域最多两级）。"))
     duplicate = ExpertiseField.objects.filter(code=code)
     if field is not None:
         duplicate = duplicate.exclude(pk=field.pk)

@@ -145,7 +145,7 @@ def _queue(
 def import_files_purge(*, before: datetime) -> int:
     """Delete the marked error files of jobs that ended before ``before``; return how many.
 
-    Called whenever an import starts, so no separate schedule is needed.
+    Called whenever an import starts and by ``manage.py experts_purge_import_files``.
     """
     count = 0
     for job in ImportJob.objects.exclude(error_file="").filter(finished_at__lt=before):
@@ -157,13 +157,16 @@ def import_files_purge(*, before: datetime) -> int:
 
 @transaction.atomic
 def import_error_file_open(
-    *, actor: User, job: ImportJob, request: HttpRequest | None = None
+    *, actor: User, job: ImportJob, now: datetime, request: HttpRequest | None = None
 ) -> Path:
     """Return the path of a job's marked error file to its uploader; audited (it holds numbers)."""
     if job.created_by_id != actor.pk or not job.error_file:
         raise ExpertError(_("没有可下载的错误文件。"))
     path = media_path(job.error_file)
-    if not path.exists():
+    expired = job.finished_at is not None and job.finished_at < now - ERROR_FILE_KEPT
+    if expired:
+        import_files_purge(before=now - ERROR_FILE_KEPT)
+    if expired or not path.is_file():
         raise ExpertError(_("错误文件已过保存期限被删除，请重新上传原文件以再次校验。"))
     log_action(
         "experts.import.error_file_downloaded",

@@ -213,12 +213,19 @@ def _next_pool_number(year: int) -> str:
     return f"{POOL_NUMBER_PREFIX}-{year}-{counter.last:04d}"
 
 
+def _require_reviewer(actor: User) -> None:
+    """Admission and the art. 6(5) judgement belong to staff who review applications."""
+    _require_staff(actor)
+    if not actor.has_right(Right.REVIEW_APPLICATIONS):
+        raise ExpertError(_("批准入库和年龄例外认定需要“审核入库申请”权限，请向安全管理员申请。"))
+
+
 @transaction.atomic
 def expert_admit(
     *, actor: User, expert: Expert, on: date, reason: str, request: HttpRequest | None = None
 ) -> Expert:
     """Admit an applicant to the pool and give them the next pool number of ``on``'s year."""
-    _require_staff(actor)
+    _require_reviewer(actor)
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
     if expert.status != Status.APPLICANT:
         raise ExpertError(
@@ -258,7 +265,7 @@ def expert_age_override(
     *, actor: User, expert: Expert, reason: str, request: HttpRequest | None = None
 ) -> Expert:
     """Record a reviewer's reason to admit despite the age condition (art. 6(5) "一般")."""
-    _require_staff(actor)
+    _require_reviewer(actor)
     if not reason.strip():
         raise ExpertError(_("请填写认定不受年龄限制的理由。"))
     expert = Expert.objects.select_for_update().get(pk=expert.pk)

@@ -301,15 +301,15 @@ def check_duplicates(rows: list[Row]) -> list[CellError]:
                 )
     by_id = {r.id_hash: r.number for r in rows}
     for chunk in chunks(list(by_id)):
-        for digest, pool_number, name in Expert.objects.filter(
-            id_number_hash__in=chunk
-        ).values_list("id_number_hash", "pool_number", "name"):
+        # Naming the holder would tie a number to a person for staff without the reveal right.
+        for digest in Expert.objects.filter(id_number_hash__in=chunk).values_list(
+            "id_number_hash", flat=True
+        ):
             errors.append(
                 CellError(
                     by_id[digest],
                     "id_number",
-                    _("该证件号码已登记在专家库中（%(who)s），同一人不能重复录入。")
-                    % {"who": pool_number or name},
+                    _("该证件号码已登记在专家库中，同一人不能重复录入。"),
                 )
             )
     by_mobile = {r.mobile_hash: r.number for r in rows if r.mobile_hash}

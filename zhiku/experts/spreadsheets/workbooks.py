@@ -258,7 +258,8 @@ def open_upload(path: Path) -> Upload:
     ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header: tuple[Any, ...] | None = None
-    for candidate in rows:
+    header_row = 0
+    for header_row, candidate in enumerate(rows, start=1):  # noqa: B007 - used after the loop
         if not all(is_blank(v) for v in candidate):
             header = candidate
             break
@@ -279,10 +280,11 @@ def open_upload(path: Path) -> Upload:
             )
     width = len(HEADERS)
     # The dimension the file declares; a file written without one is counted as it is read.
-    total = max((ws.max_row or 1) - 1, 0) if ws.max_row else 0
+    total = max((ws.max_row or 1) - header_row, 0) if ws.max_row else 0
 
     def data() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, values in enumerate(rows, start=2):
+        # Row numbers as Excel shows them, whatever blank rows stand above the header.
+        for number, values in enumerate(rows, start=header_row + 1):
             values = values[:width]
             if all(is_blank(v) for v in values):
                 continue

@@ -35,7 +35,10 @@ def test_staff_add_find_reveal_and_confirm_an_experts_new_mobile(
     page: Page, live_server: Any, make_user: Any, screenshot: Any, catalogues: None
 ) -> None:
     make_user(
-        "staff", username="registrar", full_name="陈质远", rights=(Right.REVEAL_PERSONAL_DATA,)
+        "staff",
+        username="registrar",
+        full_name="陈质远",
+        rights=(Right.REVEAL_PERSONAL_DATA, Right.REVIEW_APPLICATIONS),
     )
     make_user("expert", username="zhou", full_name="周衡")
     make_expert(name="干扰项", title_level=TitleLevel.INTERMEDIATE, region=Region.SHANTOU)

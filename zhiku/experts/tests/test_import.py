@@ -143,7 +143,7 @@ def test_valid_file_imports_every_row_with_accounts_and_pool_numbers(
     ]
     assert stored_files(media) == []
     page = client_in.get(response["Location"]).content.decode()
-    assert "3 位专家未填写电子邮箱，未开设账户" in page
+    assert "3 位专家未填写电子邮箱，没有开设账户" in page
     assert "GDQ-2026-0001 至 GDQ-2026-0030" in page
 
 
@@ -181,6 +181,22 @@ def test_one_bad_row_among_500_writes_nothing_and_names_its_row_and_column(
     assert AuditEntry.objects.filter(action="experts.import.error_file_downloaded").count() == 1
 
 
+def test_rows_are_numbered_as_excel_shows_them_when_blank_rows_stand_above_the_header(
+    client_in: Client, template: bytes, django_capture_on_commit_callbacks: Any
+) -> None:
+    rows = [roster_row(n) for n in range(2)]
+    rows[0]["证件号码"] = "123"
+    wb = load_workbook(io.BytesIO(roster_file(template, rows)))
+    wb["专家名单"].insert_rows(1, amount=2)
+    shifted = io.BytesIO()
+    wb.save(shifted)
+
+    upload(client_in, shifted.getvalue(), django_capture_on_commit_callbacks)
+
+    job = ImportJob.objects.get()
+    assert [(e["row"], e["column"]) for e in job.errors] == [(4, "证件号码")]
+
+
 def test_marked_error_files_are_deleted_a_week_after_their_job_ended(
     client_in: Client,
     template: bytes,
@@ -208,6 +224,27 @@ def test_marked_error_files_are_deleted_a_week_after_their_job_ended(
     assert client_in.get(reverse("registry:import_job_errors", args=[old.pk])).status_code == 404
 
 
+def test_an_error_file_past_its_week_is_refused_and_deleted_even_without_a_new_import(
+    client_in: Client, importer: User, media: Path
+) -> None:
+    stale = media / "imports" / "errors" / "stale.xlsx"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"numbers in clear")
+    job = ImportJob.objects.create(
+        created_by=importer,
+        created_at=NOW - dt.timedelta(days=9),
+        finished_at=NOW - dt.timedelta(days=7, minutes=1),
+        file_name="stale.xlsx",
+        state=ImportJob.State.REJECTED,
+        error_file="imports/errors/stale.xlsx",
+    )
+
+    response = client_in.get(reverse("registry:import_job_errors", args=[job.pk]))
+
+    assert response.status_code == 404
+    assert not stale.exists()
+
+
 def test_duplicates_in_the_file_and_in_the_pool_are_named(
     client_in: Client, template: bytes, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -223,7 +260,7 @@ def test_duplicates_in_the_file_and_in_the_pool_are_named(
 
     job = ImportJob.objects.get()
     assert [(e["row"], e["column"], e["message"]) for e in job.errors] == [
-        (3, "证件号码", "该证件号码已登记在专家库中（GDQ-2025-0007），同一人不能重复录入。"),
+        (3, "证件号码", "该证件号码已登记在专家库中，同一人不能重复录入。"),
         (5, "手机号码", "与第 4 行重复。"),
         (5, "电子邮箱", "与第 2 行重复。"),
     ]
@@ -405,11 +442,15 @@ def test_a_finished_job_keeps_updating_until_its_emails_are_sent(
 
 
 def test_import_jobs_are_private_to_their_uploader(
-    client_in: Client, importer: User, make_user: Any
+    client_in: Client, importer: User, make_user: Any, media: Path
 ) -> None:
+    error_file = media / "imports" / "errors" / "x.xlsx"
+    error_file.parent.mkdir(parents=True)
+    error_file.write_bytes(b"marked copy")
     job = ImportJob.objects.create(
         created_by=importer,
         created_at=dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC),
+        finished_at=dt.datetime(2026, 11, 27, 2, 1, tzinfo=dt.UTC),
         file_name="mine.xlsx",
         state=ImportJob.State.REJECTED,
         error_file="imports/errors/x.xlsx",
@@ -421,6 +462,7 @@ def test_import_jobs_are_private_to_their_uploader(
     assert "mine.xlsx" in client_in.get(reverse("registry:import_page")).content.decode()
     assert "mine.xlsx" not in intruder.get(reverse("registry:import_page")).content.decode()
     for name in ("import_job_detail", "import_job_progress", "import_job_errors"):
+        assert client_in.get(reverse(f"registry:{name}", args=[job.pk])).status_code == 200
         assert intruder.get(reverse(f"registry:{name}", args=[job.pk])).status_code == 404
 
 

@@ -80,7 +80,7 @@ def assert_absent(blob: bytes, *secrets: str) -> None:
 def test_numbers_are_absent_from_the_database_file_and_from_dumpdata(
     make_user: Callable[..., Any], tmp_path: Path, catalogues: None
 ) -> None:
-    staff = make_user("staff", username="registrar")
+    staff = make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,))
     expert_user = make_user("expert", username="lin")
     expert = create(staff, user=expert_user)
     services.change_request_submit(actor=expert_user, expert=expert, changes={}, mobile=NEW_MOBILE)
@@ -119,7 +119,7 @@ def test_leak_detector_finds_a_number_hidden_in_base64_or_hex(prefix: bytes) -> 
 
 @pytest.mark.django_db
 def test_same_identity_number_twice_is_refused(make_user: Callable[..., Any]) -> None:
-    staff = make_user("staff", username="registrar")
+    staff = make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,))
     create(staff)
     with pytest.raises(services.ExpertError, match="已登记"):
         create(staff, mobile="13900000000")
@@ -131,7 +131,7 @@ def test_same_identity_number_twice_is_refused(make_user: Callable[..., Any]) ->
 
 @pytest.mark.django_db
 def test_reveal_needs_the_right_and_is_audited(make_user: Callable[..., Any]) -> None:
-    staff = make_user("staff", username="registrar")
+    staff = make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,))
     revealer = make_user("staff", username="revealer", rights=(Right.REVEAL_PERSONAL_DATA,))
     expert = create(staff)
     with pytest.raises(services.ExpertError, match="权限"):
@@ -144,7 +144,7 @@ def test_reveal_needs_the_right_and_is_audited(make_user: Callable[..., Any]) ->
 
 @pytest.mark.django_db
 def test_audit_trail_holds_only_masked_numbers(make_user: Callable[..., Any]) -> None:
-    staff = make_user("staff", username="registrar")
+    staff = make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,))
     expert = create(staff)
     services.expert_update(actor=staff, expert=expert, profile={}, mobile=NEW_MOBILE)
     entry = AuditEntry.objects.filter(action="experts.expert.updated").get()
@@ -153,7 +153,7 @@ def test_audit_trail_holds_only_masked_numbers(make_user: Callable[..., Any]) ->
 
 @pytest.mark.django_db
 def test_key_rotation_keeps_values_readable(make_user: Callable[..., Any], settings: Any) -> None:
-    staff = make_user("staff", username="registrar")
+    staff = make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,))
     expert = create(staff)
     old_key = settings.ZHIKU_FIELD_KEYS[0]
     new_key = Fernet.generate_key().decode()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from zhiku.accounts.models import Right
 from zhiku.core.models import AuditEntry
 from zhiku.experts import services
 from zhiku.experts.choices import Status
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def registrar(make_user: Callable[..., Any]) -> Any:
-    return make_user("staff", username="registrar")
+    return make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,))
 
 
 @pytest.fixture
@@ -230,3 +231,29 @@ def test_staff_link_an_expert_account_once(
         )
     with pytest.raises(services.ExpertError, match="不是专家账户"):
         create(registrar, id_number=resident_number(BIRTH, 519), user=registrar)
+
+
+def test_staff_without_the_review_right_cannot_admit(make_user: Callable[..., Any]) -> None:
+    clerk = make_user("staff", username="clerk")
+    expert = make_expert(status=Status.APPLICANT, pool_number=None)
+
+    with pytest.raises(services.ExpertError, match="审核入库申请"):
+        services.expert_admit(actor=clerk, expert=expert, on=date(2026, 11, 27), reason="直接入库")
+
+    expert.refresh_from_db()
+    assert expert.status == Status.APPLICANT
+    assert expert.pool_number is None
+
+
+def test_the_field_catalogue_stays_two_levels(make_user: Callable[..., Any]) -> None:
+    staff = make_user("staff", username="cataloguer")
+    top = ExpertiseField.objects.get(code="01")
+    other_top = ExpertiseField.objects.get(code="02")
+
+    for parent, message in ((top, "自身"), (other_top, "子领域")):
+        with pytest.raises(services.ExpertError, match=message):
+            services.expertise_field_save(
+                actor=staff, field=top, code="01", name=top.name, parent=parent
+            )
+
+    assert ExpertiseField.objects.get(code="01").parent is None

@@ -27,7 +27,7 @@ def client_for(user: Any) -> Client:
 
 @pytest.fixture
 def staff_client(make_user: Callable[..., Any]) -> Client:
-    return client_for(make_user("staff", username="registrar"))
+    return client_for(make_user("staff", username="registrar", rights=(Right.REVIEW_APPLICATIONS,)))
 
 
 @pytest.mark.django_db
