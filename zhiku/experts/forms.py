@@ -98,12 +98,15 @@ class ExpertForm(forms.ModelForm):
             "senior_certificates": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, may_admit: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _queryset(self, "primary_field", active_fields())
         _queryset(self, "other_fields", active_fields())
         editing = self.instance.pk is not None
         _queryset(self, "user", User.objects.filter(role=Role.EXPERT, expert_profile__isnull=True))
+        if not editing and not may_admit:
+            # Admission needs the review right (the service enforces it too).
+            del self.fields["admit"]
         if editing:
             del self.fields["admit"]
             if self.instance.user_id is not None:

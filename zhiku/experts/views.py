@@ -58,7 +58,9 @@ def _form_service_error(form: Any, exc: services.ExpertError) -> None:
 
 @perm.policy(perm.STAFF)
 def expert_create(request: HttpRequest) -> HttpResponse:
-    form = ExpertForm(request.POST or None)
+    form = ExpertForm(
+        request.POST or None, may_admit=_actor(request).has_right(Right.REVIEW_APPLICATIONS)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

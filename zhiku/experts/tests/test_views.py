@@ -285,3 +285,13 @@ def test_expert_declares_and_asks_to_leave_in_the_portal(
     body = c.get(reverse("experts:portal_declarations")).content.decode()
     assert "某认证公司" in body
     assert "您已于" in c.get(reverse("experts:portal_exit")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_add_form_offers_admission_only_to_reviewers(
+    staff_client: Client, make_user: Callable[..., Any]
+) -> None:
+    clerk = client_for(make_user("staff", username="clerk"))
+
+    assert 'name="admit"' in staff_client.get(reverse("registry:expert_create")).content.decode()
+    assert 'name="admit"' not in clerk.get(reverse("registry:expert_create")).content.decode()
