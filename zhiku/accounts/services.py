@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.http import HttpRequest
@@ -92,6 +93,25 @@ def account_create(
     user.set_unusable_password()
     user.save()
     _record(user=user, kind=AccountChange.Kind.CREATED, actor=actor, to_value=role, request=request)
+    return user
+
+
+@transaction.atomic
+def security_admin_bootstrap(*, username: str, full_name: str, email: str, password: str) -> User:
+    """Create a security admin from the installer's command line: the one account nobody grants."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(_("用户名“%(u)s”已被使用。") % {"u": username})
+    user = User(username=username, full_name=full_name, email=email, role=Role.SECURITY_ADMIN)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    _record(
+        user=user,
+        kind=AccountChange.Kind.CREATED,
+        actor=None,
+        to_value=Role.SECURITY_ADMIN,
+        reason=_("系统安装时由命令行创建"),
+    )
     return user
 
 

@@ -131,3 +131,35 @@ def test_duplicate_username_is_refused_whatever_its_case(security_admin: User, s
         services.account_create(
             actor=security_admin, username="STAFF", full_name="x", email="x@x.org", role=Role.STAFF
         )
+
+
+def test_the_installer_creates_the_first_security_admin_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "First-Admin-2026!")
+    out = StringIO()
+    call_command(
+        "create_security_admin",
+        username="first",
+        full_name="首位管理员",
+        email="first@example.org",
+        stdout=out,
+    )
+
+    user = User.objects.get(username="first")
+    assert user.role == Role.SECURITY_ADMIN and user.check_password("First-Admin-2026!")
+    assert "已创建安全管理员" in out.getvalue()
+    assert AuditEntry.objects.get(action="accounts.account.created").object_id == str(user.pk)
+
+
+def test_the_installer_is_refused_a_weak_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "password")
+    with pytest.raises(CommandError, match="密码"):
+        call_command("create_security_admin", username="w", full_name="弱", email="w@example.org")
+    assert not User.objects.filter(username="w").exists()
