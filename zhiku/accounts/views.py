@@ -25,6 +25,7 @@ from zhiku.accounts.models import Right, Role, User
 from zhiku.accounts.selectors import account_history, internal_accounts
 from zhiku.core import permissions as perm
 from zhiku.core.audit import log_action
+from zhiku.core.forms import describe_errors
 
 login = perm.policy(perm.PUBLIC)(
     auth_views.LoginView.as_view(
@@ -155,7 +156,7 @@ def _run(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请完整填写表单：%s") % form.errors.as_text())
+        messages.error(request, _("请完整填写表单：%s") % describe_errors(form))
         return redirect("accounts:account_detail", pk=pk)
     data, reason = form.cleaned_data, form.cleaned_data["reason"]
     try:

@@ -85,3 +85,13 @@ class PolicyChangeForm(forms.Form):
                 help_text=_("不勾选任何类别表示不设例外。"),
             )
         self.fields = {"value": value, **self.fields}
+
+
+def describe_errors(form: forms.Form) -> str:
+    """Return a form's errors in one line, each after the label of its field."""
+    parts: list[str] = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            parts.append(f"{label}：{error}" if label else str(error))
+    return "；".join(parts)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhiku.accounts.models import Right, User
 from zhiku.core import permissions as perm
+from zhiku.core.forms import describe_errors
 from zhiku.experts import eligibility, selectors, services
 from zhiku.experts.forms import (
     DecisionForm,
@@ -234,7 +235,7 @@ def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
     expert = get_object_or_404(Expert, pk=pk)
     form = EmploymentForm(request.POST)
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = describe_errors(form)
         messages.error(request, _("未能添加工作经历：%(e)s") % {"e": errors})
         return redirect("registry:expert_detail", pk=pk)
 
@@ -274,7 +275,7 @@ def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     cr = get_object_or_404(ChangeRequest, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = describe_errors(form)
         messages.error(request, errors)
         return redirect("registry:change_request_list")
     try:
@@ -314,7 +315,7 @@ def catalogue_field_save(request: HttpRequest) -> HttpResponse:
     if request.POST.get("pk"):
         existing = get_object_or_404(ExpertiseField, pk=request.POST["pk"])
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = describe_errors(form)
         messages.error(request, errors)
         return redirect("registry:catalogue")
     try:

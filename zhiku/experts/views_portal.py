@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhiku.accounts.models import User
 from zhiku.core import permissions as perm
+from zhiku.core.forms import describe_errors
 from zhiku.experts import selectors, services
 from zhiku.experts.forms import (
     ChangeRequestForm,
@@ -106,7 +107,7 @@ def _declare(
     if expert is None:
         return _no_profile(request)
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = describe_errors(form)
         messages.error(request, errors)
     else:
         try:
