@@ -83,7 +83,7 @@ def test_grant_without_reason_is_refused_with_a_message(security_admin: User, st
     response = _client(security_admin).post(
         f"/accounts/manage/{staff.pk}/grant/", {"right": Right.EXPORT_DATA}, follow=True
     )
-    assert "请完整填写表单" in response.content.decode()
+    assert "请完整填写表单：原因：这个字段是必填项。" in response.content.decode()
     assert not RightGrant.objects.exists()
 
 
