@@ -13,7 +13,7 @@ from zhiku.experts import identity
 from zhiku.experts.choices import OrgType, Region, SpecialCategory, Status, TitleLevel
 from zhiku.experts.models import Conflict, Expert, ExpertiseField, Industry
 from zhiku.experts.selectors import AGE_BANDS
-from zhiku.experts.services import SELF_SERVICE_FIELDS
+from zhiku.experts.services import PLAIN_FIELDS, SELF_SERVICE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -72,27 +72,9 @@ class ExpertForm(forms.ModelForm):
 
     class Meta:
         model = Expert
-        fields = [
-            "name",
-            "gender",
-            "birth_date",
-            "id_type",
-            "email",
-            "address",
-            "organisation",
-            "org_type",
-            "position",
-            "senior_manager",
-            "title",
-            "title_level",
-            "senior_certificates",
-            "education",
-            "degree",
-            "statutory_retirement_age",
-            "region",
-            "ethics_declared",
-            "health_declared",
-        ]
+        # The profile fields the service writes as they are; special categories have their own
+        # multiple-choice field above.
+        fields = [f for f in PLAIN_FIELDS if f != "special_categories"]
         widgets = {
             "birth_date": DATE,
             "senior_certificates": forms.Textarea(attrs={"rows": 2}),
