@@ -156,7 +156,7 @@ def _calendar_context(year: int, today: dt.date) -> dict[str, Any]:
         "complete": year in LIBRARY_YEARS or (row is not None and row.complete),
         "year_row": row,
         "months": [(m, _month_grid(calendar, year, m, editable)) for m in range(1, 13)],
-        "weekdays": ["一", "二", "三", "四", "五", "六", "日"],
+        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
         **_counts(year),
         "changes": calendar_changes(year)[:50],
         "complete_form": CalendarYearCompleteForm(
@@ -273,14 +273,20 @@ class PolicyRow:
 def policy_list(request: HttpRequest) -> HttpResponse:
     """Every policy setting with its value in force today and the changes scheduled."""
     today = timezone.localdate()
+    # One query for every setting: each history is latest first, so the first change that has
+    # taken effect is the one in force and the later ones are scheduled.
+    histories: dict[str, list[PolicyChange]] = {key: [] for key in pol.SETTINGS}
+    for change in PolicyChange.objects.order_by("-effective_from", "-id"):
+        histories.setdefault(change.key, []).append(change)
     rows = []
     for key, s in pol.SETTINGS.items():
-        history = list(policy_history(key))
+        history = histories[key]
+        in_force = next((c for c in history if c.effective_from <= today), None)
         rows.append(
             PolicyRow(
                 setting=s,
-                today_value=s.display(pol.policy_value(key, today)),
-                in_force=pol.change_in_force(key, today),
+                today_value=s.display(s.default if in_force is None else s.load(in_force.value)),
+                in_force=in_force,
                 scheduled=[
                     (c.effective_from, s.display(s.load(c.value)))
                     for c in reversed(history)
