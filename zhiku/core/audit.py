@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhiku.core.masking import mask_value
 from zhiku.core.models import GENESIS_HASH, AuditEntry, AuditHead
@@ -139,15 +140,16 @@ def verify_chain(*, expect_head: str = "") -> ChainReport:
             return _broken(
                 count,
                 prev_hash,
-                f"序号应为 {expected_seq}，实为 {entry.seq}：其前的条目被删除或插入",
+                _("序号应为 %(want)d，实为 %(got)d：其前的条目被删除或插入")
+                % {"want": expected_seq, "got": entry.seq},
                 entry,
             )
         if entry.prev_hash != prev_hash:
             return _broken(
-                count, prev_hash, "前一条哈希与链不符：其前的条目被修改、删除或在此插入", entry
+                count, prev_hash, _("前一条哈希与链不符：其前的条目被修改、删除或在此插入"), entry
             )
         if entry.compute_hash() != entry.hash:
-            return _broken(count, prev_hash, "内容与其哈希不符：该条目被修改", entry)
+            return _broken(count, prev_hash, _("内容与其哈希不符：该条目被修改"), entry)
         prev_hash, expected_seq, count = entry.hash, expected_seq + 1, count + 1
         if entry.hash == expect_head:
             expect_found = True
@@ -157,22 +159,27 @@ def verify_chain(*, expect_head: str = "") -> ChainReport:
         return _broken(
             count,
             prev_hash,
-            f"审计头记录到序号 {head_seq}，但链只到 {count}：序号 {count + 1} 起的条目被删除",
+            _("审计头记录到序号 %(head)d，但链只到 %(count)d：序号 %(next)d 起的条目被删除")
+            % {"head": head_seq, "count": count, "next": count + 1},
             seq=count + 1,
         )
     if head_seq < count:
         first_extra = AuditEntry.objects.get(seq=head_seq + 1)
         return _broken(
-            count, prev_hash, f"审计头只记录到序号 {head_seq}：此后的条目是插入的", first_extra
+            count,
+            prev_hash,
+            _("审计头只记录到序号 %(head)d：此后的条目是插入的") % {"head": head_seq},
+            first_extra,
         )
     if head_hash != prev_hash:
         last = AuditEntry.objects.filter(seq=count).first()
-        return _broken(count, prev_hash, "审计头的哈希与最后一条不符：链尾被改动", last)
+        return _broken(count, prev_hash, _("审计头的哈希与最后一条不符：链尾被改动"), last)
     if not expect_found:
         return _broken(
             count,
             prev_hash,
-            f"预期的链头 {expect_head} 不在链中：其后的条目被删除，或整条链被重新计算",
+            _("预期的链头 %(head)s 不在链中：其后的条目被删除，或整条链被重新计算")
+            % {"head": expect_head},
         )
     return ChainReport(ok=True, count=count, head_hash=prev_hash)
 

@@ -222,17 +222,17 @@ def policy_change_schedule(
 
 
 EXPORT_COLUMNS = [
-    "序号",
-    "时间",
-    "操作人",
-    "IP 地址",
-    "操作",
-    "对象类型",
-    "对象编号",
-    "对象",
-    "变更",
-    "附加信息",
-    "哈希",
+    _lazy("序号"),
+    _lazy("时间"),
+    _lazy("操作人"),
+    _lazy("IP 地址"),
+    _lazy("操作"),
+    _lazy("对象类型"),
+    _lazy("对象编号"),
+    _lazy("对象"),
+    _lazy("变更"),
+    _lazy("附加信息"),
+    _lazy("哈希"),
 ]
 
 
@@ -283,7 +283,7 @@ def audit_export(
     row(_("广东省质量发展智库 审计日志导出"))
     row(stamp)
     row(_("筛选条件：%(f)s") % {"f": json.dumps(shown, ensure_ascii=False)})
-    row(*EXPORT_COLUMNS)
+    row(*[str(c) for c in EXPORT_COLUMNS])
     for e in entries:
         row(
             e.seq,

@@ -38,8 +38,8 @@ def where_to_enter(year: int) -> str:
     try:
         url = reverse("core:workday_calendar", kwargs={"year": year})
     except NoReverseMatch:
-        return "工作区 → 工作日历"
-    return f"工作区 → 工作日历（{url}）"
+        return _("工作区 → 工作日历")
+    return _("工作区 → 工作日历（%(url)s）") % {"url": url}
 
 
 class CalendarNotConfigured(Exception):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhiku.accounts.models import Right, Role, User
 from zhiku.core.audit import log_action
@@ -22,29 +23,32 @@ from zhiku.experts.spreadsheets import ExportWriter, local_stamp
 
 CHUNK = 2000
 
-COLUMNS: list[tuple[str, int]] = [
-    ("专家编号", 15),
-    ("姓名", 10),
-    ("性别", 6),
-    ("出生日期", 12),
-    ("证件类型", 14),
-    ("证件号码", 21),
-    ("手机号码", 14),
-    ("电子邮箱", 22),
-    ("工作单位", 22),
-    ("单位类型", 10),
-    ("职务", 12),
-    ("职称", 12),
-    ("职称级别", 9),
-    ("学历", 11),
-    ("学位", 7),
-    ("所在地区", 12),
-    ("省外专家", 8),
-    ("主要专业领域", 22),
-    ("其他专业领域", 22),
-    ("行业门类", 10),
-    ("状态", 12),
+COLUMNS: list[tuple[StrOrPromise, int]] = [
+    (gettext_lazy("专家编号"), 15),
+    (gettext_lazy("姓名"), 10),
+    (gettext_lazy("性别"), 6),
+    (gettext_lazy("出生日期"), 12),
+    (gettext_lazy("证件类型"), 14),
+    (gettext_lazy("证件号码"), 21),
+    (gettext_lazy("手机号码"), 14),
+    (gettext_lazy("电子邮箱"), 22),
+    (gettext_lazy("工作单位"), 22),
+    (gettext_lazy("单位类型"), 10),
+    (gettext_lazy("职务"), 12),
+    (gettext_lazy("职称"), 12),
+    (gettext_lazy("职称级别"), 9),
+    (gettext_lazy("学历"), 11),
+    (gettext_lazy("学位"), 7),
+    (gettext_lazy("所在地区"), 12),
+    (gettext_lazy("省外专家"), 8),
+    (gettext_lazy("主要专业领域"), 22),
+    (gettext_lazy("其他专业领域"), 22),
+    (gettext_lazy("行业门类"), 10),
+    (gettext_lazy("状态"), 12),
 ]
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ def expert_list_export(
         )
         % {"f": filter_text, "n": len(pks), "p": protected_text}
     )
-    writer.row(*[h for h, _w in COLUMNS], bold=True)
+    writer.row(*[str(h) for h, _w in COLUMNS], bold=True)
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
         experts = {e.pk: e for e in Expert.objects.filter(pk__in=chunk)}
