@@ -30,8 +30,12 @@ run: install .env
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py demo_seed --if-empty
 	@$(PY) manage.py db_worker & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		( trap 'kill $$step 2>/dev/null; exit 0' TERM; \
+		  while true; do $(PY) manage.py run_deadlines & step=$$!; wait $$step; \
+		  sleep 300 & step=$$!; wait $$step; done ) & deadlines=$$!; \
+		trap 'kill $$worker $$deadlines 2>/dev/null' EXIT INT TERM; \
 		echo "后台任务进程已启动 / background worker started (pid $$worker)"; \
+		echo "到期事项每 5 分钟办理一次 / run_deadlines every 5 minutes (pid $$deadlines)"; \
 		echo "网站地址 / site: http://$(HOST):$(PORT)/  （Ctrl-C 停止 / to stop）"; \
 		$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
@@ -45,11 +49,7 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest
 
-test: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy zhiku
-	$(VENV)/bin/pytest
+test: lint typecheck pytest
 
 # Refresh requirements.lock after changing pyproject.toml (needs network to PyPI).
 lock:

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property-based tests draw the same examples on every run (no luck in CI) and are never failed
+# for being slow: a loaded machine makes generation slow, which says nothing about the code.
+hypothesis_settings.register_profile(
+    "zhiku",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile("zhiku")
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -69,3 +81,58 @@ def security_admin(make_user: Callable[..., Any]) -> Any:
 @pytest.fixture
 def staff(make_user: Callable[..., Any]) -> Any:
     return make_user("staff", username="staff")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the whole suite at another date when ZHIKU_TEST_CLOCK=YYYY-MM-DD is set.
+
+    Tests must not depend on the day they run: CI runs the suite once more a year ahead
+    (`ZHIKU_TEST_CLOCK=2027-06-01 make pytest`) to catch a test that reads today's date.
+    """
+    clock = os.environ.get("ZHIKU_TEST_CLOCK", "")
+    if not clock:
+        return
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime.combine(dt.date.fromisoformat(clock), dt.time(10, 0), tzinfo=dt.UTC)
+    traveller = time_machine.travel(start, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_includes_the_second_factor() -> Iterator[None]:
+    """``Client.force_login`` stands for a finished sign-in, so for an account with an
+    authenticator it includes the code step (the session is verified with that device, as
+    ``django_otp.login`` does). An account that must enrol and has not is not verified: the
+    site sends it to enrolment, as it would a person (zhiku/accounts/tests/test_second_factor.py
+    proves both through the login page). Session-wide, so module fixtures get it too."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate-limit counts and cached pages of one test
+    must not reach the next (the local-memory cache lives as long as the process)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -9,7 +9,7 @@ os.environ.setdefault("ZHIKU_SECRET_KEY", "test-only-secret-key-" + "t" * 40)
 from zhiku.settings import *  # noqa: F403
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 - the files the site keeps as in production (zhiku/core/files.py)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -17,7 +17,8 @@ WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ZHIKU_SITE_URL = "http://testserver"
 
-# Expert registry (issue 4): fixed test keys, never used anywhere else.
+# Expert registry: fixed test keys, never used anywhere else.
 ZHIKU_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA="]
-ZHIKU_LOOKUP_HASH_KEY = "test-only-lookup-hash-key-" + "h" * 32
+ZHIKU_LOOKUP_HASH_KEY = ["test-only-lookup-hash-key-" + "h" * 32]

@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from zhiku.core import checks  # noqa: F401
+        from zhiku.core.plugins import discover
+
+        discover()

@@ -7,29 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhiku.core.context import request_context
 from zhiku.core.masking import mask_value
-from zhiku.core.models import GENESIS_HASH, AuditEntry, AuditHead
+from zhiku.core.models import GENESIS_HASH, AuditEntry, AuditHead, AuditSubject
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    from django.conf import settings
-
-    ip: str | None = request.META.get("REMOTE_ADDR") or None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            # The client writes the left of X-Forwarded-For; our own proxy appends the address it
-            # saw on the right, so only the rightmost entry can be trusted.
-            ip = forwarded.split(",")[-1].strip() or None
+def _stored_ip(ip: str | None) -> str | None:
+    """Return ``ip`` as the database will give it back, or the hash would not match on reading."""
     if ip is None:
         return None
-    # Stored as the database will return it, or the hash would not match on reading back.
     try:
         prepared = AuditEntry._meta.get_field("ip").get_prep_value(ip)
     except Exception:
@@ -69,17 +58,25 @@ def log_action(
     action: str,
     *,
     actor: Any = None,
-    request: HttpRequest | None = None,
     obj: models.Model | None = None,
     changes: Mapping[str, list[Any]] | None = None,
     data: Mapping[str, Any] | None = None,
     actor_label: str = "",
+    subjects: Iterable[tuple[str, Any]] = (),
 ) -> AuditEntry:
-    """Append one entry, chained to the previous one, inside the caller's transaction."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    """Append one entry, chained to the previous one, inside the caller's transaction.
+
+    The client address and the request id come from the request context the middleware set
+    (empty in commands and background tasks). ``subjects`` are further records the entry is
+    about, as (model label, pk) pairs (each expert of an export): kept in an indexed table
+    beside the entry, their number under ``subjects`` in its data.
+    """
+    about = [(str(label), str(pk)) for label, pk in subjects]
+    if about:
+        data = {**(data or {}), "subjects": len(about)}
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    context = request_context.get()
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
@@ -87,7 +84,8 @@ def log_action(
             at=timezone.now(),
             actor=actor,
             actor_label=actor_label or (str(actor) if actor is not None else ""),
-            ip=client_ip(request),
+            ip=_stored_ip(context.ip),
+            request_id=context.request_id,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
@@ -99,7 +97,29 @@ def log_action(
         entry.hash = entry.compute_hash()
         entry.save()
         AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+        AuditSubject.objects.bulk_create(
+            (AuditSubject(entry=entry, object_type=t, object_id=i) for t, i in about),
+            batch_size=2000,
+        )
     return entry
+
+
+def entries_about(
+    label: str, pk: Any, *, actions: Iterable[str] | None = None, actor: Any = None
+) -> models.QuerySet[AuditEntry]:
+    """The entries (of ``actions``, or all) whose object, or one of whose subjects, is this
+    record, and those written by ``actor`` if given; newest first. Indexed lookups (object;
+    subjects; actor), then the entries by id."""
+    direct = AuditEntry.objects.filter(object_type=label, object_id=str(pk))
+    listed = AuditSubject.objects.filter(object_type=label, object_id=str(pk))
+    if actions is not None:
+        codes = list(actions)
+        direct = direct.filter(action__in=codes)
+        listed = listed.filter(entry__action__in=codes)
+    ids = set(direct.values_list("pk", flat=True)) | set(listed.values_list("entry_id", flat=True))
+    if actor is not None:
+        ids |= set(AuditEntry.objects.filter(actor=actor).values_list("pk", flat=True))
+    return AuditEntry.objects.filter(pk__in=ids).select_related("actor").order_by("-seq")
 
 
 @dataclass(frozen=True)
@@ -182,9 +202,3 @@ def verify_chain(*, expect_head: str = "") -> ChainReport:
             % {"head": expect_head},
         )
     return ChainReport(ok=True, count=count, head_hash=prev_hash)
-
-
-def chain_head() -> tuple[int, str]:
-    """Return the sequence number and hash of the newest entry, as the head row records them."""
-    head = AuditHead.objects.filter(pk=1).first()
-    return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from zhiku.core.navigation import workspace_navigation
+from zhiku.core.plugins import navigation
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -13,5 +13,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "site": settings.ZHIKU_SITE,
-        "nav": workspace_navigation(user) if user is not None else [],
+        "nav": navigation(user) if user is not None else [],
     }

@@ -5,12 +5,23 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhiku.core.policy import AGE_EXCEPTION_CATEGORIES, PolicySetting
+from zhiku.core import plugins
+from zhiku.core.parameters import Parameter
+
+
+def action_choices() -> list[tuple[str, Any]]:
+    """Every declared audit action, grouped by app, each group led by "all of this app"."""
+    choices: list[tuple[str, Any]] = [("", _("全部操作"))]
+    for app_name, actions in plugins.action_groups():
+        prefix = actions[0][0].split(".", 1)[0] + "."
+        whole = (prefix, _("%(app)s：全部操作") % {"app": app_name})
+        choices.append((app_name, [whole, *actions]))
+    return choices
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
-    action = forms.CharField(label=_("操作代码"), required=False, max_length=100)
+    action = forms.ChoiceField(label=_("操作"), required=False)
     object = forms.CharField(label=_("对象"), required=False, max_length=100)
     date_from = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -18,6 +29,13 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = action_choices()
+        action.error_messages["invalid_choice"] = _("请从列表中选择操作。")
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -41,10 +59,10 @@ class CalendarYearCompleteForm(forms.Form):
     )
 
 
-class PolicyChangeForm(forms.Form):
-    """A new value of one setting, the date it takes effect and why."""
+class ParameterChangeForm(forms.Form):
+    """A new value of one parameter, the date it takes effect and why."""
 
-    effective_from = forms.DateField(
+    effective_on = forms.DateField(
         label=_("生效日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("请填写生效日期。"), "invalid": _("请填写有效的日期。")},
@@ -57,16 +75,16 @@ class PolicyChangeForm(forms.Form):
         error_messages={"required": _("请填写修改原因。")},
     )
 
-    def __init__(self, *args: Any, setting: PolicySetting, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parameter: Parameter, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.setting = setting
+        self.parameter = parameter
         value: forms.Field
-        if setting.kind == "int":
+        if parameter.kind == "int":
             value = forms.IntegerField(
                 label=_("新值"),
-                min_value=setting.minimum,
-                max_value=setting.maximum,
+                min_value=parameter.minimum,
+                max_value=parameter.maximum,
                 error_messages={
                     "required": _("请填写新值。"),
                     "invalid": _("新值须为整数。"),
@@ -74,15 +92,15 @@ class PolicyChangeForm(forms.Form):
                     "max_value": _("新值不能大于 %(limit_value)s。"),
                 },
                 help_text=_("允许范围：%(a)d 至 %(b)d。")
-                % {"a": setting.minimum, "b": setting.maximum},
+                % {"a": parameter.minimum, "b": parameter.maximum},
             )
         else:
             value = forms.MultipleChoiceField(
                 label=_("新值"),
-                choices=list(AGE_EXCEPTION_CATEGORIES.items()),
+                choices=list(parameter.choices),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                help_text=_("不勾选任何类别表示不设例外。"),
+                help_text=_("不勾选任何一项表示不设此类例外。"),
             )
         self.fields = {"value": value, **self.fields}
 

@@ -1,29 +1,33 @@
-"""Writes of the core services: the working-day calendar, policy settings, audit exports."""
+"""Writes of the core services: the working-day calendar, parameters, audit exports."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from zhiku.accounts.models import Right, Role, User
-from zhiku.core import policy as pol
+from zhiku.core import parameters as params
 from zhiku.core.audit import log_action
+from zhiku.core.errors import DomainError
 from zhiku.core.models import (
     CalendarChange,
     CalendarYear,
-    PolicyChange,
+    ParameterChange,
     WorkdayKind,
     WorkdayOverride,
 )
-from zhiku.core.selectors import audit_entries
+from zhiku.core.permissions import AUDITOR, PARAMETER_EDITOR
+from zhiku.core.plugins import value_label
+from zhiku.core.roles import Actor
+from zhiku.core.selectors import AuditRow, audit_entries, audit_filters_shown, audit_row
+from zhiku.core.spreadsheets import ExportWriter, export_stamp
+from zhiku.core.transitions import transition_record
 from zhiku.core.workdays import LIBRARY_YEARS, base_is_workday
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -32,13 +36,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 _LIBRARY_YEAR = _lazy("%(y)d 年已由内置的国家法定节假日与调休数据覆盖，不在此录入。")
 
 
-class CoreError(Exception):
-    """A change that cannot be made, with a message a person can act on."""
-
-
-def _require_policy_right(actor: User) -> None:
-    if not actor.is_active or actor.role != Role.STAFF or not actor.has_right(Right.EDIT_POLICY):
-        raise CoreError(_("只有持有“修改政策参数”权限的工作人员可以修改工作日历和政策参数。"))
+class CoreError(DomainError):
+    """A change to the calendar or the parameters that cannot be made."""
 
 
 def _require_reason(reason: str) -> str:
@@ -53,17 +52,17 @@ def _check_year(year: int) -> None:
         raise CoreError(_("年份须在 %(a)d 至 %(b)d 之间。") % {"a": MIN_YEAR, "b": MAX_YEAR})
 
 
+def workday_toggle_kind(day: dt.date) -> str:
+    """Return what a click on ``day`` makes it: cleared if entered, else the opposite of usual."""
+    if WorkdayOverride.objects.filter(day=day).exists():
+        return ""
+    return WorkdayKind.HOLIDAY if base_is_workday(day) else WorkdayKind.WORKDAY
+
+
 @transaction.atomic
-def workday_set(
-    *,
-    actor: User,
-    day: dt.date,
-    kind: str,
-    reason: str,
-    request: HttpRequest | None = None,
-) -> WorkdayOverride | None:
+def workday_set(*, actor: Actor, day: dt.date, kind: str, reason: str) -> WorkdayOverride | None:
     """Mark ``day`` a holiday or a make-up working day, or (``kind=""``) clear the entry."""
-    _require_policy_right(actor)
+    PARAMETER_EDITOR.require(actor)
     _check_year(day.year)
     reason = _require_reason(reason)
     if kind not in ("", *WorkdayKind.values):
@@ -88,38 +87,26 @@ def workday_set(
         assert existing is not None
         existing.delete()
         result = None
-    change = CalendarChange.objects.create(
+    transition_record(
+        CalendarChange,
+        action="core.workday.changed",
+        actor=actor,
+        from_value=old,
+        to_value=kind,
+        reason=reason,
+        at=now,
+        changes={day.isoformat(): [old, kind]},
         kind=CalendarChange.Kind.DAY_SET,
         year=day.year,
         day=day,
-        from_value=old,
-        to_value=kind,
-        actor=actor,
-        at=now,
-        reason=reason,
-    )
-    log_action(
-        "core.workday.changed",
-        actor=actor,
-        request=request,
-        obj=change,
-        changes={day.isoformat(): [old, kind]},
-        data={"reason": reason},
     )
     return result
 
 
 @transaction.atomic
-def calendar_year_complete(
-    *,
-    actor: User,
-    year: int,
-    complete: bool,
-    reason: str,
-    request: HttpRequest | None = None,
-) -> CalendarYear:
+def calendar_year_complete(*, actor: Actor, year: int, complete: bool, reason: str) -> CalendarYear:
     """Declare ``year`` fully entered (its dates then count), or take that back."""
-    _require_policy_right(actor)
+    PARAMETER_EDITOR.require(actor)
     _check_year(year)
     reason = _require_reason(reason)
     if year in LIBRARY_YEARS:
@@ -143,163 +130,139 @@ def calendar_year_complete(
     row, _created = CalendarYear.objects.update_or_create(
         year=year, defaults={"complete": complete, "set_by": actor, "set_at": now}
     )
-    change = CalendarChange.objects.create(
-        kind=CalendarChange.Kind.YEAR_COMPLETED if complete else CalendarChange.Kind.YEAR_REOPENED,
-        year=year,
+    transition_record(
+        CalendarChange,
+        action="core.calendar_year.completed" if complete else "core.calendar_year.reopened",
+        actor=actor,
         from_value="complete" if was else "",
         to_value="complete" if complete else "",
-        actor=actor,
-        at=now,
         reason=reason,
-    )
-    log_action(
-        "core.calendar_year.completed" if complete else "core.calendar_year.reopened",
-        actor=actor,
-        request=request,
-        obj=change,
+        at=now,
         changes={"complete": [was, complete]},
-        data={"year": year, "reason": reason},
+        data={"year": year},
+        kind=CalendarChange.Kind.YEAR_COMPLETED if complete else CalendarChange.Kind.YEAR_REOPENED,
+        year=year,
     )
     return row
 
 
 @transaction.atomic
-def policy_change_schedule(
+def parameter_change_schedule(
     *,
-    actor: User,
+    actor: Actor,
     key: str,
     value: Any,
-    effective_from: dt.date,
+    effective_on: dt.date,
     reason: str,
     today: dt.date,
-    request: HttpRequest | None = None,
-) -> PolicyChange:
-    """Set a new value of a policy setting from ``effective_from`` (today or later) on."""
-    _require_policy_right(actor)
-    if key not in pol.SETTINGS:
+) -> ParameterChange:
+    """Set a new value of a parameter from ``effective_on`` (today or later) on."""
+    PARAMETER_EDITOR.require(actor)
+    parameters = params.all_parameters()
+    if key not in parameters:
         raise CoreError(_("未知的政策参数。"))
-    setting = pol.SETTINGS[key]
+    p = parameters[key]
     reason = _require_reason(reason)
-    if effective_from < today:
+    if effective_on < today:
         raise CoreError(
             _("生效日期不能早于今天（%(t)s）：已作出的决定须按当时有效的参数。")
             % {"t": today.isoformat()}
         )
-    try:
-        stored = setting.parse(value)
-    except pol.PolicyValueError as exc:
-        raise CoreError(str(exc)) from None
+    stored = p.parse(value)
     # Serialise writers of one key so that two schedules of the same date cannot interleave.
-    list(PolicyChange.objects.select_for_update().filter(key=key).values_list("id", flat=True))
-    before = pol.policy_value(key, effective_from)
-    if setting.load(stored) == before:
+    list(ParameterChange.objects.select_for_update().filter(key=key).values_list("id", flat=True))
+    before = params.parameter_value(key, effective_on)
+    if p.load(stored) == before:
         raise CoreError(
             _("%(d)s 起“%(label)s”本来就是 %(v)s，未作修改。")
-            % {
-                "d": effective_from.isoformat(),
-                "label": setting.label,
-                "v": setting.display(before),
-            }
+            % {"d": effective_on.isoformat(), "label": p.label, "v": p.display(before)}
         )
-    change = PolicyChange.objects.create(
-        key=key,
-        value=stored,
-        effective_from=effective_from,
+    return transition_record(
+        ParameterChange,
+        action="core.parameter.changed",
+        actor=actor,
+        from_value=p.stored(before),
+        to_value=stored,
         reason=reason,
-        actor=actor,
-        at=timezone.now(),
+        changes={key: [p.stored(before), stored]},
+        data={"effective_on": effective_on.isoformat()},
+        key=key,
+        effective_on=effective_on,
     )
-    old_stored = sorted(before) if isinstance(before, frozenset) else before
-    log_action(
-        "core.policy.changed",
-        actor=actor,
-        request=request,
-        obj=change,
-        changes={key: [old_stored, stored]},
-        data={"effective_from": effective_from.isoformat(), "reason": reason},
-    )
-    return change
 
 
+# In words first, as on the page; then the codes and the stored JSON, which the hash covers, so
+# that a copy can be checked against the trail.
 EXPORT_COLUMNS = [
     _lazy("序号"),
     _lazy("时间"),
     _lazy("操作人"),
     _lazy("IP 地址"),
     _lazy("操作"),
+    _lazy("操作代码"),
     _lazy("对象类型"),
     _lazy("对象编号"),
     _lazy("对象"),
     _lazy("变更"),
     _lazy("附加信息"),
+    _lazy("对象类型代码"),
+    _lazy("变更（原始数据）"),
+    _lazy("附加信息（原始数据）"),
     _lazy("哈希"),
 ]
 
 
-def audit_export(
-    *,
-    actor: User,
-    filters: Mapping[str, Any],
-    now: dt.datetime,
-    request: HttpRequest | None = None,
-) -> bytes:
+def _changes_text(row: AuditRow) -> str:
+    empty = _("（空）")
+    return "\n".join(f"{label}：{a or empty} → {b or empty}" for label, a, b in row.changes)
+
+
+def _data_text(row: AuditRow) -> str:
+    return "\n".join(f"{label}：{value or '—'}" for label, value in row.data)
+
+
+def audit_export(*, actor: Actor, filters: Mapping[str, Any], now: dt.datetime) -> bytes:
     """Return the filtered audit trail as an .xlsx workbook marked with who exported it and when."""
-    import json
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    if not actor.is_active or actor.role != Role.AUDITOR:
-        raise CoreError(_("只有审计员可以导出审计日志。"))
-    local_now = timezone.localtime(now)
-    stamp = _("导出人：%(who)s　导出时间：%(at)s") % {
-        "who": str(actor),
-        "at": local_now.strftime("%Y-%m-%d %H:%M:%S"),
-    }
-    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items() if v}
+    AUDITOR.require(actor)
+    stamp = export_stamp(str(actor), now)
+    shown = audit_filters_shown(filters)
     with transaction.atomic():
         entries = list(audit_entries(**filters))
         # Logged before the file exists, so a failed export still shows that it was tried.
         log_action(
             "core.audit.exported",
             actor=actor,
-            request=request,
             data={"filters": shown, "count": len(entries), "format": "xlsx"},
         )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("审计日志"))
-
-    def row(*values: Any) -> None:
-        # Text stays text: a username such as "=HYPERLINK(...)" typed at the login form must not
-        # become a formula in the auditor's spreadsheet.
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        ws.append(cells)
-
-    row(_("广东省质量发展智库 审计日志导出"))
-    row(stamp)
-    row(_("筛选条件：%(f)s") % {"f": json.dumps(shown, ensure_ascii=False)})
-    row(*[str(c) for c in EXPORT_COLUMNS])
+    filter_text = value_label("filters", shown, action="core.audit.exported") or _("全部")
+    writer = ExportWriter(
+        title=_("审计日志"),
+        stamp=stamp,
+        description=_("筛选条件：%(f)s；共 %(n)d 条。") % {"f": filter_text, "n": len(entries)},
+        creator=str(actor),
+        header_rows=4,
+    )
+    writer.row(_("广东省质量发展智库 审计日志导出"))
+    writer.row(stamp, bold=True)
+    writer.row(_("筛选条件：%(f)s") % {"f": filter_text})
+    writer.row(*[str(c) for c in EXPORT_COLUMNS], bold=True)
     for e in entries:
-        row(
+        row = audit_row(e)
+        writer.row(
             e.seq,
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
             e.actor_label,
             e.ip or "",
+            row.action,
             e.action,
-            e.object_type,
+            row.object_type,
             e.object_id,
             e.object_repr,
+            _changes_text(row),
+            _data_text(row),
+            e.object_type,
             json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
             json.dumps(e.data, ensure_ascii=False) if e.data else "",
             e.hash,
         )
-    row()
-    row(stamp)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return writer.save()

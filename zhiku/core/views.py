@@ -1,3 +1,5 @@
+"""Core pages: role homes, the staff dashboard, the audit trail, the calendar, the parameters."""
+
 from __future__ import annotations
 
 import calendar as pycalendar
@@ -7,78 +9,96 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from zhiku.accounts.models import Right, Role
+from zhiku.core import parameters as params
 from zhiku.core import permissions as perm
-from zhiku.core import policy as pol
-from zhiku.core import services
-from zhiku.core.forms import AuditFilterForm, CalendarYearCompleteForm, PolicyChangeForm
-from zhiku.core.models import CalendarYear, PolicyChange, WorkdayKind, WorkdayOverride
-from zhiku.core.selectors import audit_entries, calendar_changes, policy_history
+from zhiku.core import plugins, services
+from zhiku.core.forms import AuditFilterForm, CalendarYearCompleteForm, ParameterChangeForm
+from zhiku.core.http import AuthenticatedHttpRequest
+from zhiku.core.models import CalendarYear, WorkdayKind, WorkdayOverride
+from zhiku.core.roles import Right
+from zhiku.core.selectors import (
+    audit_entries,
+    audit_row,
+    calendar_changes,
+    parameter_overview,
+    parameter_timeline,
+)
 from zhiku.core.workdays import (
     LIBRARY_YEARS,
+    CalendarNotConfigured,
     DayInfo,
     WorkdayCalendar,
-    base_is_workday,
     year_is_covered,
 )
 
-ROLE_HOMES: dict[str, str] = {
-    Role.STAFF: "core:staff_home",
-    Role.COUNCIL: "core:council_home",
-    Role.SUPERVISOR: "core:supervisor_home",
-    Role.SECURITY_ADMIN: "accounts:account_list",
-    Role.AUDITOR: "core:audit_list",
-    Role.EXPERT: "experts:portal_home",
-}
-
 
 @perm.policy(perm.SIGNED_IN)
-def home_redirect(request: HttpRequest) -> HttpResponse:
+def home_redirect(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send a signed-in user to the home page of their role."""
-    return redirect(ROLE_HOMES[request.user.role])  # type: ignore[union-attr]
+    return redirect(plugins.role_home(request.user.role))
 
 
-def _role_home(request: HttpRequest, template: str) -> HttpResponse:
-    user = request.user
-    rights = [(value, label, user.has_right(value)) for value, label in Right.choices]  # type: ignore[union-attr]
-    return render(request, template, {"rights": rights})
+def _rights(request: AuthenticatedHttpRequest) -> list[tuple[str, Any, bool]]:
+    return [(value, label, request.user.has_right(value)) for value, label in Right.choices]
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    item: plugins.DashboardItem
+    age: int | None  # working days the oldest item has waited; None when it cannot be counted
+
+
+def _age(calendar: WorkdayCalendar, oldest: dt.date | None, today: dt.date) -> int | None:
+    if oldest is None:
+        return None
+    try:
+        return calendar.count_workdays(oldest, today)
+    except CalendarNotConfigured:
+        return None
 
 
 @perm.policy(perm.STAFF)
-def staff_home(request: HttpRequest) -> HttpResponse:
-    return _role_home(request, "core/staff_home.html")
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The staff home (工作台): what waits for the signed-in person, filled by every app."""
+    today = timezone.localdate()
+    calendar = WorkdayCalendar()
+    rows = [
+        DashboardRow(item, _age(calendar, item.oldest, today))
+        for item in plugins.dashboard(request.user, today)
+    ]
+    return render(
+        request, "core/dashboard.html", {"rows": rows, "rights": _rights(request), "today": today}
+    )
 
 
 @perm.policy(perm.COUNCIL)
-def council_home(request: HttpRequest) -> HttpResponse:
-    return _role_home(request, "core/council_home.html")
+def council_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "core/council_home.html")
 
 
 @perm.policy(perm.SUPERVISOR)
-def supervisor_home(request: HttpRequest) -> HttpResponse:
-    return _role_home(request, "core/supervisor_home.html")
+def supervisor_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "core/supervisor_home.html")
 
 
 @perm.policy(perm.AUDITOR)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(audit_entries(**filters), 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"form": form, "page": page})
-
-
-# --- core services (issue 3): audit export, working-day calendar, policy settings ---
+    rows = [audit_row(entry) for entry in page]
+    return render(request, "core/audit_list.html", {"form": form, "page": page, "rows": rows})
 
 
 @perm.policy(perm.AUDITOR)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download the filtered audit trail as .xlsx, marked with who exported it and when."""
     form = AuditFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
@@ -86,12 +106,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return redirect("core:audit_list")
     filters = form.cleaned_data if form.is_bound else {}
     now = timezone.now()
-    content = services.audit_export(
-        actor=request.user,  # type: ignore[arg-type]
-        filters=filters,
-        now=now,
-        request=request,
-    )
+    content = services.audit_export(actor=request.user, filters=filters, now=now)
     name = f"audit-{timezone.localtime(now):%Y%m%d-%H%M%S}.xlsx"
     response = HttpResponse(
         content,
@@ -113,12 +128,7 @@ class DayCell:
 
     @property
     def special(self) -> bool:
-        """A holiday or make-up working day, as opposed to an ordinary weekday or weekend."""
-        return (
-            self.info.source == "staff"
-            or self.info.is_workday != (self.day.weekday() < 5)
-            or not self.info.reason.startswith(("周一", "周六"))
-        )
+        return self.info.special
 
     @property
     def tag(self) -> str:
@@ -169,13 +179,13 @@ def _calendar_context(year: int, today: dt.date) -> dict[str, Any]:
     }
 
 
-@perm.policy(perm.staff_with(Right.EDIT_POLICY))
-def workday_calendar_today(request: HttpRequest) -> HttpResponse:
+@perm.policy(perm.PARAMETER_EDITOR)
+def workday_calendar_today(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("core:workday_calendar", year=timezone.localdate().year)
 
 
-@perm.policy(perm.staff_with(Right.EDIT_POLICY))
-def workday_calendar(request: HttpRequest, year: int) -> HttpResponse:
+@perm.policy(perm.PARAMETER_EDITOR)
+def workday_calendar(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """The working-day calendar of one year; in a year staff enter, each day toggles on a click."""
     if not services.MIN_YEAR <= year <= services.MAX_YEAR:
         raise Http404
@@ -183,26 +193,20 @@ def workday_calendar(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "core/workday_calendar.html", context)
 
 
-@perm.policy(perm.staff_with(Right.EDIT_POLICY))
+@perm.policy(perm.PARAMETER_EDITOR)
 @require_POST
-def workday_toggle(request: HttpRequest) -> HttpResponse:
+def workday_toggle(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Flip one day between its usual state and a holiday or make-up working day."""
     try:
         day = dt.date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
         return _toggle_error(request, None, _("无法识别的日期。"))
-    existing = WorkdayOverride.objects.filter(day=day).first()
-    if existing is not None:
-        kind = ""
-    else:
-        kind = WorkdayKind.HOLIDAY if base_is_workday(day) else WorkdayKind.WORKDAY
     try:
         services.workday_set(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             day=day,
-            kind=kind,
+            kind=services.workday_toggle_kind(day),
             reason=request.POST.get("reason", ""),
-            request=request,
         )
     except services.CoreError as exc:
         return _toggle_error(request, day, str(exc))
@@ -212,7 +216,7 @@ def workday_toggle(request: HttpRequest) -> HttpResponse:
         "what": _("工作日") if info.is_workday else _("休息日"),
         "why": info.reason,
     }
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, text)
         return redirect("core:workday_calendar", year=day.year)
     return render(
@@ -222,8 +226,10 @@ def workday_toggle(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _toggle_error(request: HttpRequest, day: dt.date | None, text: str) -> HttpResponse:
-    if not request.htmx:  # type: ignore[attr-defined]
+def _toggle_error(
+    request: AuthenticatedHttpRequest, day: dt.date | None, text: str
+) -> HttpResponse:
+    if not request.htmx:
         messages.error(request, text)
         year = day.year if day is not None else timezone.localdate().year
         return redirect("core:workday_calendar", year=year)
@@ -231,9 +237,9 @@ def _toggle_error(request: HttpRequest, day: dt.date | None, text: str) -> HttpR
     return reswap(retarget(response, "#calendar-status"), "outerHTML")
 
 
-@perm.policy(perm.staff_with(Right.EDIT_POLICY))
+@perm.policy(perm.PARAMETER_EDITOR)
 @require_POST
-def calendar_year_complete(request: HttpRequest, year: int) -> HttpResponse:
+def calendar_year_complete(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """Declare a year fully entered (its working days then count), or take that back."""
     form = CalendarYearCompleteForm(request.POST)
     if not form.is_valid():
@@ -241,11 +247,10 @@ def calendar_year_complete(request: HttpRequest, year: int) -> HttpResponse:
         return redirect("core:workday_calendar", year=year)
     try:
         services.calendar_year_complete(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             year=year,
             complete=form.cleaned_data["complete"],
             reason=form.cleaned_data["reason"],
-            request=request,
         )
     except services.CoreError as exc:
         messages.error(request, str(exc))
@@ -261,93 +266,70 @@ def calendar_year_complete(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("core:workday_calendar", year=year)
 
 
-@dataclass(frozen=True)
-class PolicyRow:
-    setting: pol.PolicySetting
-    today_value: str
-    in_force: PolicyChange | None
-    scheduled: list[tuple[dt.date, str]]
-
-
-@perm.policy(perm.staff_with(Right.EDIT_POLICY))
-def policy_list(request: HttpRequest) -> HttpResponse:
-    """Every policy setting with its value in force today and the changes scheduled."""
+@perm.policy(perm.PARAMETER_EDITOR)
+def parameter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every parameter with its value in force today and the changes scheduled."""
     today = timezone.localdate()
-    # One query for every setting: each history is latest first, so the first change that has
-    # taken effect is the one in force and the later ones are scheduled.
-    histories: dict[str, list[PolicyChange]] = {key: [] for key in pol.SETTINGS}
-    for change in PolicyChange.objects.order_by("-effective_from", "-id"):
-        histories.setdefault(change.key, []).append(change)
-    rows = []
-    for key, s in pol.SETTINGS.items():
-        history = histories[key]
-        in_force = next((c for c in history if c.effective_from <= today), None)
-        rows.append(
-            PolicyRow(
-                setting=s,
-                today_value=s.display(s.default if in_force is None else s.load(in_force.value)),
-                in_force=in_force,
-                scheduled=[
-                    (c.effective_from, s.display(s.load(c.value)))
-                    for c in reversed(history)
-                    if c.effective_from > today
-                ],
-            )
-        )
-    return render(request, "core/policy_list.html", {"rows": rows, "today": today})
+    return render(
+        request, "core/parameter_list.html", {"rows": parameter_overview(today), "today": today}
+    )
 
 
-@perm.policy(perm.staff_with(Right.EDIT_POLICY))
-def policy_detail(request: HttpRequest, key: str) -> HttpResponse:
-    """One setting: its value today, its history and scheduled changes, and a form to change it."""
-    if key not in pol.SETTINGS:
+@perm.policy(perm.PARAMETER_EDITOR)
+def parameter_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    """One parameter: its value today, its history and scheduled changes, and a form to change it."""
+    declared = params.all_parameters()
+    if key not in declared:
         raise Http404
-    s = pol.SETTINGS[key]
+    p = declared[key]
     today = timezone.localdate()
-    form = PolicyChangeForm(request.POST or None, setting=s)
+    form = ParameterChangeForm(request.POST or None, parameter=p)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_change_schedule(
-                actor=request.user,  # type: ignore[arg-type]
+            change = services.parameter_change_schedule(
+                actor=request.user,
                 key=key,
                 value=form.cleaned_data["value"],
-                effective_from=form.cleaned_data["effective_from"],
+                effective_on=form.cleaned_data["effective_on"],
                 reason=form.cleaned_data["reason"],
                 today=today,
-                request=request,
             )
-        except services.CoreError as exc:
+        except services.DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
                 _("已设定“%(label)s”自 %(d)s 起为 %(v)s。")
                 % {
-                    "label": s.label,
-                    "d": form.cleaned_data["effective_from"].isoformat(),
-                    "v": s.display(s.load(s.parse(form.cleaned_data["value"]))),
+                    "label": p.label,
+                    "d": change.effective_on.isoformat(),
+                    "v": p.display(p.load(change.value)),
                 },
             )
-            return redirect("core:policy_detail", key=key)
-    in_force = pol.change_in_force(key, today)
-    history = [
-        (
-            c,
-            s.display(s.load(c.value)),
-            "scheduled" if c.effective_from > today else ("in_force" if c == in_force else "past"),
-        )
-        for c in policy_history(key)
-    ]
+            return redirect("core:parameter_detail", key=key)
     return render(
         request,
-        "core/policy_detail.html",
+        "core/parameter_detail.html",
         {
-            "setting": s,
+            "parameter": p,
             "form": form,
             "today": today,
-            "today_value": s.display(pol.policy_value(key, today)),
-            "default_value": s.display(s.default),
-            "in_force": in_force,
-            "history": history,
+            "today_value": p.display(params.parameter_value(key, today)),
+            "default_value": p.display(p.default),
+            "in_force": params.change_in_force(key, today),
+            "history": parameter_timeline(key, today),
         },
     )
+
+
+def legacy_redirect(new_prefix: str) -> perm.View:
+    """A view sending an address of the previous release to its new place (kept one release)."""
+
+    @perm.policy(perm.PUBLIC)
+    def moved(request: HttpRequest, rest: str = "") -> HttpResponse:
+        target = new_prefix + rest
+        if request.META.get("QUERY_STRING"):
+            target += "?" + request.META["QUERY_STRING"]
+        return HttpResponseRedirect(target)
+
+    return moved

@@ -17,6 +17,7 @@ from chinese_calendar import constants as calendar_data
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from zhiku.core.errors import DomainError
 from zhiku.core.models import CalendarYear, WorkdayKind, WorkdayOverride
 
 LIBRARY_YEARS = frozenset(d.year for d in calendar_data.holidays)
@@ -42,7 +43,7 @@ def where_to_enter(year: int) -> str:
     return _("工作区 → 工作日历（%(url)s）") % {"url": url}
 
 
-class CalendarNotConfigured(Exception):
+class CalendarNotConfigured(DomainError):
     """A date falls in a year for which no working-day calendar is available."""
 
     def __init__(self, year: int) -> None:
@@ -64,6 +65,8 @@ class DayInfo:
     is_workday: bool
     reason: str
     source: str  # "staff" or "chinesecalendar" or "weekday"
+    # A holiday or a make-up working day, as opposed to an ordinary weekday or weekend.
+    special: bool = False
 
 
 def _weekday_reason(day: dt.date) -> str:
@@ -77,9 +80,17 @@ def library_day(day: dt.date) -> DayInfo | None:
     is_holiday, name = chinese_calendar.get_holiday_detail(day)
     label = HOLIDAY_NAMES.get(name or "", name or "")
     if name and not is_holiday:
-        return DayInfo(day, True, _("调休上班（%(name)s）") % {"name": label}, "chinesecalendar")
+        return DayInfo(
+            day, True, _("调休上班（%(name)s）") % {"name": label}, "chinesecalendar", special=True
+        )
     if name and is_holiday:
-        return DayInfo(day, False, _("法定节假日（%(name)s）") % {"name": label}, "chinesecalendar")
+        return DayInfo(
+            day,
+            False,
+            _("法定节假日（%(name)s）") % {"name": label},
+            "chinesecalendar",
+            special=True,
+        )
     return DayInfo(day, not is_holiday, _weekday_reason(day), "chinesecalendar")
 
 
@@ -94,7 +105,9 @@ def _override_info(override: WorkdayOverride) -> DayInfo:
         reason = _("调休上班（工作人员录入：%(note)s）") % {"note": override.note}
     else:
         reason = _("法定节假日（工作人员录入：%(note)s）") % {"note": override.note}
-    return DayInfo(override.day, override.kind == WorkdayKind.WORKDAY, reason, "staff")
+    return DayInfo(
+        override.day, override.kind == WorkdayKind.WORKDAY, reason, "staff", special=True
+    )
 
 
 class WorkdayCalendar:
@@ -136,18 +149,43 @@ class WorkdayCalendar:
         return DayInfo(day, day.weekday() < 5, _weekday_reason(day), "weekday")
 
     def is_workday(self, day: dt.date) -> bool:
-        return self.explain(day).is_workday
+        """The answer ``explain`` gives, without composing its reason: counting the working days
+        since a date years back asks this thousands of times (the staff dashboard does)."""
+        covered, overrides = self._year(day.year)
+        if not covered:
+            raise CalendarNotConfigured(day.year)
+        override = overrides.get(day)
+        if override is not None:
+            return bool(override.kind == WorkdayKind.WORKDAY)
+        if day in calendar_data.workdays:  # the library's make-up working days
+            return True
+        # chinese_calendar.is_workday would say the same, but finds its range of years again on
+        # every call (a min and max over all its dates).
+        return day.weekday() < 5 and day not in calendar_data.holidays
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
-        """Return the ``n``-th working day after ``start``; ``start`` itself is not counted."""
-        if n < 0:
-            raise ValueError(_("工作日数不能为负数。"))
+        """Return the ``n``-th working day after ``start``; ``start`` itself is not counted.
+
+        ``n`` is at least 1: a period begins the day after it starts (Civil Code art. 201), so
+        "0 working days after" has no meaning and would answer without checking the calendar.
+        """
+        if n < 1:
+            raise ValueError(_("工作日数须为正整数（至少为 1）。"))
         day, counted = start, 0
         while counted < n:
             day += dt.timedelta(days=1)
             if self.is_workday(day):
                 counted += 1
         return day
+
+    def count_workdays(self, start: dt.date, end: dt.date) -> int:
+        """Return how many working days fall after ``start`` up to and including ``end``."""
+        day, counted = start, 0
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return counted
 
 
 def explain_day(d: dt.date) -> DayInfo:
@@ -163,6 +201,11 @@ def is_workday(d: dt.date) -> bool:
 def add_workdays(d: dt.date, n: int) -> dt.date:
     """Return the date ``n`` working days after ``d`` (``d`` not counted, art. 201 Civil Code)."""
     return WorkdayCalendar().add_workdays(d, n)
+
+
+def count_workdays(start: dt.date, end: dt.date) -> int:
+    """Return the working days after ``start`` up to ``end``: how long something has waited."""
+    return WorkdayCalendar().count_workdays(start, end)
 
 
 def year_is_covered(year: int) -> bool:

@@ -1,9 +1,18 @@
-"""Demonstration experts for `manage.py demo_seed`: deterministic for a seed, safe to run twice."""
+"""Demonstration experts for `manage.py demo_seed`: deterministic for a seed, safe to run twice.
+
+The history is true: the experts are entered, admitted and suspended on the day the demo is
+seeded, as its audit trail records. Every expert of the pool meets art. 6 on that day (the few
+applicants are not yet admitted); the organisations are in their real cities (美的 in 佛山,
+格力 in 珠海), and the out-of-province experts work outside Guangdong.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date
+
+from django.utils import timezone
 
 from zhiku.accounts.models import Role, User
 from zhiku.experts import crypto, services
@@ -19,6 +28,7 @@ from zhiku.experts.choices import (
 )
 from zhiku.experts.identity import IdType, check_character
 from zhiku.experts.models import Expert, ExpertiseField, Industry
+from zhiku.experts.rules import WorkPeriod
 
 SURNAMES = "陈林黄张李王吴刘蔡杨郑许谢梁罗何郭邓叶冯曾钟苏卢"
 GIVEN = [
@@ -58,11 +68,27 @@ ORGANISATIONS = [
     ),
     ("美的集团股份有限公司", OrgType.ENTERPRISE, "质量总监", TitleLevel.NONE),
     ("格力电器股份有限公司", OrgType.ENTERPRISE, "高级工程师", TitleLevel.ASSOCIATE_SENIOR),
-    ("广州汽车集团股份有限公司", OrgType.ENTERPRISE, "工程师", TitleLevel.INTERMEDIATE),
+    ("广州汽车集团股份有限公司", OrgType.ENTERPRISE, "高级工程师", TitleLevel.ASSOCIATE_SENIOR),
     ("广东省质量协会", OrgType.SOCIAL_ORGANISATION, "高级经济师", TitleLevel.ASSOCIATE_SENIOR),
-    ("香港生产力促进局", OrgType.OTHER, "首席顾问", TitleLevel.NONE),
+    ("香港生产力促进局", OrgType.OTHER, "首席顾问（高级工程师）", TitleLevel.ASSOCIATE_SENIOR),
+    ("中国计量大学", OrgType.UNIVERSITY, "教授", TitleLevel.SENIOR),
+    ("中国标准化研究院", OrgType.RESEARCH, "研究员", TitleLevel.SENIOR),
 ]
-AREAS = {"guangzhou": "440106", "shenzhen": "440305", "foshan": "440604", "dongguan": "441900"}
+# Where an organisation is; the others (universities, institutes in Guangdong) are drawn from
+# the province's cities.
+ORGANISATION_REGIONS = {
+    "美的集团股份有限公司": Region.FOSHAN,
+    "格力电器股份有限公司": Region.ZHUHAI,
+    "广州汽车集团股份有限公司": Region.GUANGZHOU,
+    "华南理工大学": Region.GUANGZHOU,
+    "中山大学": Region.GUANGZHOU,
+    "广东省计量科学研究院": Region.GUANGZHOU,
+    "广东省标准化研究院": Region.GUANGZHOU,
+    "香港生产力促进局": Region.HONG_KONG,
+    "中国计量大学": Region.OTHER_PROVINCE,  # 浙江杭州
+    "中国标准化研究院": Region.OTHER_PROVINCE,  # 北京
+}
+CITIES = [Region.GUANGZHOU, Region.SHENZHEN, Region.FOSHAN, Region.DONGGUAN, Region.ZHUHAI]
 COUNT = 40
 
 
@@ -71,29 +97,38 @@ def _id_number(birth: date, n: int) -> str:
     return first17 + check_character(first17)
 
 
-def seed_experts(rng: random.Random, *, actor: User) -> int:
-    """Create the demonstration experts not yet present; return how many were created."""
+def seed_experts(rng: random.Random) -> Iterator[str]:
+    """Create the demonstration experts not yet present (as the demo staff member), entered and
+    admitted today."""
+    today = timezone.localdate()
+    actor = User.objects.get(username="staff")
     subfields = list(ExpertiseField.objects.filter(parent__isnull=False).order_by("code"))
     industries = list(Industry.objects.order_by("code"))
     demo_expert = User.objects.filter(username="expert", role=Role.EXPERT).first()
     created = 0
     for n in range(COUNT):
         gender = Gender.FEMALE if rng.random() < 0.35 else Gender.MALE
-        birth = date(rng.randint(1955, 1988), rng.randint(1, 12), rng.randint(1, 28))
+        # Aged 38 to 62 in 2026: within art. 6(5)'s 65 until 2029 at least. The draws never
+        # depend on the day, so a second run on any day meets the same people.
+        birth = date(rng.randint(1964, 1988), rng.randint(1, 12), rng.randint(1, 28))
         if n == 7:
-            birth = date(1960, 2, 29)  # a 29 February birthday
-        number = _id_number(birth, 100 + n)
+            birth = date(1964, 2, 29)  # a 29 February birthday, an academician's (limit 70)
+        # The 17th digit states the gender: odd for a man, even for a woman.
+        serial = 100 + 2 * n + (1 if gender == Gender.MALE else 0)
+        number = _id_number(birth, serial)
         org, org_type, title, level = ORGANISATIONS[rng.randrange(len(ORGANISATIONS))]
-        region = rng.choice([*list(AREAS), "zhuhai", "shantou", "zhanjiang", "other_province"])
-        if org == "香港生产力促进局":
-            region = Region.HONG_KONG
+        city = rng.choice(CITIES)
+        region = ORGANISATION_REGIONS.get(org, city)
         categories: list[str] = []
         if level == TitleLevel.SENIOR and rng.random() < 0.3:
             categories.append(rng.choice(SpecialCategory.values))
+        if n == 7:
+            org, org_type, title, level = ORGANISATIONS[0]
+            region, categories = ORGANISATION_REGIONS[org], [SpecialCategory.ACADEMICIAN]
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         if n == 0:
             name, gender, birth = "郑博文", Gender.MALE, date(1971, 9, 14)
-            number = _id_number(birth, 100)
+            number = _id_number(birth, 101)
         primary = rng.choice(subfields)
         others = rng.sample(subfields, 2)
         sectors = rng.sample(industries, 2)
@@ -101,10 +136,12 @@ def seed_experts(rng: random.Random, *, actor: User) -> int:
         position = "部门负责人" if rng.random() < 0.4 else ""
         education = rng.choice([Education.DOCTORAL, Education.MASTER, Education.BACHELOR])
         degree = rng.choice([Degree.DOCTOR, Degree.MASTER, Degree.BACHELOR])
-        since = date(rng.randint(1995, 2021), rng.randint(1, 12), 1)
+        # Five years or more in the field from 2026 on (art. 6(1)), after their studies.
+        since = date(rng.randint(1995, 2020), rng.randint(1, 12), 1)
+        since = max(since, date(birth.year + 22, 7, 1))  # nobody works before they are 16
         # Every draw is made before this check, so a second run meets the same people.
         if Expert.objects.filter(
-            id_number_hash=crypto.lookup_hash(number, purpose=services.ID_HASH_PURPOSE)
+            id_number_hash=crypto.lookup_hash(number, purpose=crypto.ID_HASH_PURPOSE)
         ).exists():
             continue
         expert = services.expert_create(
@@ -138,23 +175,18 @@ def seed_experts(rng: random.Random, *, actor: User) -> int:
             other_fields=others,
             industries=sectors,
             user=demo_expert if n == 0 else None,
-            admit_on=None if n % 13 == 12 else date(2026, 1, 5),
-        )
-        services.employment_add(
-            actor=actor,
-            expert=expert,
-            organisation=org,
-            start=since,
-            end=None,
-            in_field=True,
+            admit_on=None if n % 13 == 12 else today,
+            work_history=[WorkPeriod(org, since, None, True)],
+            # Used only for those who fail art. 6 on the day of admission.
+            exception_reason="演示数据：理事会认定其专业水平符合要求，仍予入库。",
         )
         if n % 11 == 5 and expert.status == Status.ACTIVE:
             services.expert_status_change(
                 actor=actor,
                 expert=expert,
                 to_status=Status.SUSPENDED,
-                on=date(2026, 3, 2),
-                reason="演示：暂停",
+                on=today,
+                reason="演示：本人出国一年，暂停参加活动",
             )
         created += 1
-    return created
+    yield f"演示专家：新建 {created} 位。"

@@ -1,7 +1,7 @@
 """The art. 6 admission conditions, as a pure function of a profile, a date and the rules.
 
 Nothing here reads the clock, the database or the settings: the caller passes the day and the
-rules in force (``rules_on(day)`` builds them from the policy settings).
+rules in force (``rules_on(day)`` builds them from the parameters).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Outcome(models.TextChoices):
 
 @dataclass(frozen=True)
 class EligibilityRules:
-    """The policy values art. 6 leaves to the association; defaults are the regulation's."""
+    """The parameters art. 6 leaves to the association; defaults are the regulation's."""
 
     age_limit: int = 65
     min_years_in_field: int = 5
@@ -72,7 +72,7 @@ class Condition:
 
 @dataclass(frozen=True)
 class Result:
-    on: date
+    checked_on: date
     conditions: tuple[Condition, ...]
     outcome: str
     machine_outcome: str
@@ -187,27 +187,69 @@ def _condition_1(profile: Profile, on: date, rules: EligibilityRules) -> tuple[C
     return Condition("1", title, Outcome.PASS, reason, True), months
 
 
-def _condition_5(profile: Profile, age: int, rules: EligibilityRules) -> Condition:
-    title = _("（五）年龄")
+def age_limit_of(profile: Profile, rules: EligibilityRules) -> int:
+    """Return the age the expert may serve to: the limit, or a higher statutory retirement age
+    for the exception categories (the exception only ever raises the limit)."""
     categories = profile.special_categories & rules.exception_categories
-    labels = "、".join(str(SpecialCategory(c).label) for c in sorted(categories))
-    limit, basis = rules.age_limit, _("一般不超过 %(n)d 周岁") % {"n": rules.age_limit}
     retirement = profile.statutory_retirement_age
     if categories and retirement is not None and retirement > rules.age_limit:
-        # The exception only ever raises the limit, never lowers it.
-        limit = retirement
-        basis = _("%(cat)s，从其法定退休年龄 %(n)d 周岁") % {"cat": labels, "n": retirement}
+        return retirement
+    return rules.age_limit
+
+
+def over_limit_from(birth: date, limit: int) -> date:
+    """Return the first day on which one born on ``birth`` is older than ``limit`` full years."""
+    return birthday_in(birth, birth.year + limit + 1)
+
+
+def over_age_since(profile: Profile, rules: EligibilityRules) -> date:
+    """Return the first day on which the expert is older than ``age_limit_of`` allows."""
+    return over_limit_from(profile.birth_date, age_limit_of(profile, rules))
+
+
+def _condition_5(profile: Profile, age: int, rules: EligibilityRules) -> Condition:
+    title = _("（五）年龄")
+    limit = rules.age_limit
+    declared = profile.special_categories
+    categories = declared & rules.exception_categories
+    labels = "、".join(str(SpecialCategory(c).label) for c in sorted(categories))
+    retirement = profile.statutory_retirement_age
+    if age_limit_of(profile, rules) > limit:
+        assert retirement is not None
+        if age <= retirement:
+            reason = _(
+                "%(age)d 周岁。属%(cat)s，可任职至法定退休年龄 %(r)d 周岁（高于一般上限 %(n)d 周岁）。"
+            ) % {"age": age, "cat": labels, "r": retirement, "n": limit}
+            return Condition("5", title, Outcome.PASS, reason, True)
+        reason = _(
+            "%(age)d 周岁，已超过其法定退休年龄 %(r)d 周岁（属%(cat)s，可任职至法定退休年龄）。"
+        ) % {"age": age, "cat": labels, "r": retirement}
+        return _over_age(profile, reason, title)
     if age <= limit:
-        reason = _("%(age)d 周岁，%(basis)s。") % {"age": age, "basis": basis}
+        reason = _("%(age)d 周岁，未超过一般上限 %(n)d 周岁。") % {"age": age, "n": limit}
         return Condition("5", title, Outcome.PASS, reason, True)
     if categories and retirement is None:
-        reason = _("%(age)d 周岁，超过 %(n)d 周岁；属%(cat)s，但未填写法定退休年龄，请核实。") % {
-            "age": age,
-            "n": rules.age_limit,
-            "cat": labels,
-        }
+        reason = _(
+            "%(age)d 周岁，超过一般上限 %(n)d 周岁；属%(cat)s，可任职至法定退休年龄，"
+            "但未填写法定退休年龄，请核实。"
+        ) % {"age": age, "n": limit, "cat": labels}
         return Condition("5", title, Outcome.REVIEW, reason, True)
-    reason = _("%(age)d 周岁，超过%(basis)s。") % {"age": age, "basis": basis}
+    reason = _("%(age)d 周岁，超过一般上限 %(n)d 周岁。") % {"age": age, "n": limit}
+    # Say why an exception the person might expect does not raise their limit.
+    if categories:
+        assert retirement is not None
+        reason += _(
+            "虽属%(cat)s，但其法定退休年龄 %(r)d 周岁不高于 %(n)d 周岁，例外不提高年龄上限。"
+        ) % {"cat": labels, "r": retirement, "n": limit}
+    excluded = declared - rules.exception_categories
+    if excluded:
+        names = "、".join(str(SpecialCategory(c).label) for c in sorted(excluded))
+        reason += _("%(cat)s现不在政策参数“年龄例外类别”之内，不适用例外。") % {"cat": names}
+    return _over_age(profile, reason, title)
+
+
+def _over_age(profile: Profile, reason: str, title: str) -> Condition:
+    """Fail the age condition, unless a reviewer recorded why the expert is admitted anyway."""
     if profile.age_override_reason.strip():
         reason += _("审核人已认定不受此限：%(why)s") % {"why": profile.age_override_reason.strip()}
         return Condition("5", title, Outcome.PASS, reason, True, overridden=True)
@@ -260,7 +302,7 @@ def check(profile: Profile, *, on: date, rules: EligibilityRules) -> Result:
         _condition_5(profile, age, rules),
     )
     return Result(
-        on=on,
+        checked_on=on,
         conditions=conditions,
         outcome=_combine(c.outcome for c in conditions),
         machine_outcome=_combine(c.outcome for c in conditions if c.machine_checked),
@@ -270,12 +312,12 @@ def check(profile: Profile, *, on: date, rules: EligibilityRules) -> Result:
 
 
 def rules_on(day: date) -> EligibilityRules:
-    """Return the rules in force on ``day`` from the policy settings."""
-    from zhiku.core.policy import policy_snapshot
+    """Return the rules in force on ``day`` from the parameters."""
+    from zhiku.core.parameters import parameter_snapshot
 
-    snapshot = policy_snapshot(day)
+    snapshot = parameter_snapshot(day)
     return EligibilityRules(
-        age_limit=snapshot.age_limit,
-        min_years_in_field=snapshot.min_years_in_field,
-        exception_categories=frozenset(snapshot.age_exception_categories),
+        age_limit=snapshot["age_limit"],
+        min_years_in_field=snapshot["min_years_in_field"],
+        exception_categories=frozenset(snapshot["age_exception_categories"]),
     )

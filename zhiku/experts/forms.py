@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhiku.accounts.models import Role, User
-from zhiku.experts import identity
+from zhiku.experts import identity, rules
 from zhiku.experts.choices import OrgType, Region, SpecialCategory, Status, TitleLevel
 from zhiku.experts.models import Conflict, Expert, ExpertiseField, Industry
-from zhiku.experts.selectors import AGE_BANDS
+from zhiku.experts.selectors import AGE_BANDS, SORTS
 from zhiku.experts.services import PLAIN_FIELDS, SELF_SERVICE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,7 +40,11 @@ def active_fields() -> QuerySet[ExpertiseField]:
 
 
 class ExpertForm(forms.ModelForm):
-    """The staff form for adding and editing an expert."""
+    """The staff form for adding and editing an expert.
+
+    Values are checked with the registry's rules (``zhiku.experts.rules``), as the import and
+    the services check them; the services then look the numbers up in the pool.
+    """
 
     id_number = forms.CharField(label=_("证件号码"), max_length=32, required=True)
     mobile = forms.CharField(label=_("手机号码"), max_length=24, required=False)
@@ -59,14 +64,20 @@ class ExpertForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    user = forms.ModelChoiceField(
-        label=_("关联专家账户"),
-        queryset=User.objects.none(),
+    work_history = forms.CharField(
+        label=_("工作经历"),
         required=False,
-        help_text=_("专家已有登录账户时选择，以便其在专家门户查看本档案。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=rules.WORK_HISTORY_HELP,
     )
     admit = forms.BooleanField(
         label=_("录入后直接入库（授予专家编号）"), required=False, initial=True
+    )
+    admission_exception_reason = forms.CharField(
+        label=_("不符合第六条仍予入库的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("仅当该专家不符合第六条某项条件而仍予入库时填写；理由将显示在专家详情页。"),
     )
     reason = forms.CharField(label=_("修改原因"), max_length=300, required=False)
 
@@ -80,23 +91,33 @@ class ExpertForm(forms.ModelForm):
             "senior_certificates": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, may_admit: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, may_admit: bool = True, today: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
         _queryset(self, "primary_field", active_fields())
         _queryset(self, "other_fields", active_fields())
         editing = self.instance.pk is not None
-        _queryset(self, "user", User.objects.filter(role=Role.EXPERT, expert_profile__isnull=True))
-        if not editing and not may_admit:
-            # Admission needs the review right (the service enforces it too).
-            del self.fields["admit"]
+        self.fields["statutory_retirement_age"].help_text = _(
+            "特殊类别专家填写，%(lo)d–%(hi)d 周岁。"
+        ) % {"lo": rules.RETIREMENT_AGES[0], "hi": rules.RETIREMENT_AGES[1]}
+        self.fields["senior_certificates"].help_text = _(
+            "每行一项：证书名称、编号。没有证书请留空（不要填“无”）。"
+        )
+        if not may_admit:
+            # Admission, and anything that looks a number up in the pool (a new identity
+            # number), need the review right; the services enforce it too.
+            for name in ("admit", "admission_exception_reason", "id_number"):
+                self.fields.pop(name, None)
         if editing:
-            del self.fields["admit"]
-            if self.instance.user_id is not None:
-                del self.fields["user"]
-            self.fields["id_number"].required = False
-            self.fields["id_number"].help_text = _("留空则不变；当前为 %(m)s") % {
-                "m": self.instance.id_number_masked
-            }
+            for name in ("admit", "admission_exception_reason", "work_history"):
+                self.fields.pop(name, None)
+            if "id_number" in self.fields:
+                self.fields["id_number"].required = False
+                self.fields["id_number"].help_text = _("留空则不变；当前为 %(m)s") % {
+                    "m": self.instance.id_number_masked
+                }
             self.fields["mobile"].help_text = _("留空则不变；当前为 %(m)s") % {
                 "m": self.instance.mobile_masked or "—"
             }
@@ -121,20 +142,58 @@ class ExpertForm(forms.ModelForm):
         except identity.InvalidMobile as exc:
             raise forms.ValidationError(str(exc)) from None
 
+    def clean_email(self) -> str:
+        return identity.normalize_email(self.cleaned_data.get("email") or "")
+
+    def clean_work_history(self) -> list[rules.WorkPeriod]:
+        periods, problems = rules.parse_work_history(
+            self.cleaned_data.get("work_history") or "",
+            birth=self.cleaned_data.get("birth_date"),
+            today=self.today,
+        )
+        if problems:
+            raise forms.ValidationError(problems)
+        return periods
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         number = data.get("id_number")
+        valid_number = ""
         if number and data.get("id_type") and data.get("birth_date"):
             try:
-                identity.validate(data["id_type"], number, birth_date=data["birth_date"])
+                valid_number = identity.validate(
+                    data["id_type"], number, birth_date=data["birth_date"]
+                )
             except identity.InvalidIdNumber as exc:
                 self.add_error("id_number", str(exc))
+        for error in rules.profile_errors(
+            rules.ProfileValues(
+                birth_date=data.get("birth_date") if "birth_date" in self.changed_data else None,
+                gender=data.get("gender") or "",
+                id_type=data.get("id_type") or "",
+                id_number=valid_number,
+                senior_certificates=data.get("senior_certificates") or ""
+                if "senior_certificates" in self.changed_data
+                else "",
+                statutory_retirement_age=data.get("statutory_retirement_age")
+                if "statutory_retirement_age" in self.changed_data
+                else None,
+            ),
+            today=self.today,
+        ):
+            if error.field in self.fields and error.field not in self.errors:
+                self.add_error(error.field, str(error))
         return data
 
     def profile(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["special_categories"] = sorted(self.cleaned_data["special_categories"])
         return data
+
+    def add_service_error(self, error: Exception) -> None:
+        """Show a service's refusal beside the field it names (``ExpertError.field``)."""
+        name = getattr(error, "field", None)
+        self.add_error(name if name in self.fields else None, str(error))
 
     def _post_clean(self) -> None:
         # The model is written by the service, not by the form: skip ModelForm's instance update.
@@ -173,6 +232,21 @@ class ExpertFilterForm(forms.Form):
         choices=[("", _("全部")), *[(c, label) for c, label, _lo, _hi in AGE_BANDS]],
         required=False,
     )
+    eligibility = forms.ChoiceField(
+        label=_("入库条件"),
+        choices=[
+            ("", _("全部")),
+            ("over_age", _("超龄：不再符合第六条第（五）项")),
+            ("unverified_import", _("存量导入，尚未逐项核验")),
+        ],
+        required=False,
+    )
+
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        choices=[("", SORTS[0][1]), *[(code, label) for code, label, _order in SORTS[1:]]],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,15 +259,50 @@ class ReasonForm(forms.Form):
     )
 
 
+class AdmissionForm(forms.Form):
+    reason = forms.CharField(label=_("入库意见"), max_length=500, required=False)
+    exception_reason = forms.CharField(
+        label=_("不符合第六条仍予入库的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LegacyReviewForm(forms.Form):
+    exception_reason = forms.CharField(
+        label=_("不符合第六条仍保留在库的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StatusForm(ReasonForm):
+    """A change of status; given the expert's ``current`` status, it offers only the changes that
+    status allows, and none is chosen in advance. Never 出库: an exit is an exit case's (art. 9)."""
+
+    OFFERED: dict[str, list[tuple[str, Any]]] = {
+        Status.APPLICANT: [(Status.ACTIVE, _("入库"))],
+        Status.ACTIVE: [(Status.SUSPENDED, _("暂停"))],
+        Status.SUSPENDED: [(Status.ACTIVE, _("恢复在库"))],
+        Status.EXITED: [],
+    }
+
     to_status = forms.ChoiceField(
         label=_("变更为"),
         choices=[
             (Status.ACTIVE, _("入库 / 恢复在库")),
             (Status.SUSPENDED, _("暂停")),
-            (Status.EXITED, _("出库")),
         ],
+        error_messages={"required": _("请选择新的状态。")},
     )
+
+    def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offers = self.OFFERED.get(current, []) if current else []
+        if current:
+            field = self.fields["to_status"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _("请选择")), *self.offers]
 
 
 class EmploymentForm(forms.Form):
@@ -204,11 +313,18 @@ class EmploymentForm(forms.Form):
     )
     in_field = forms.BooleanField(label=_("从事本行业"), required=False, initial=True)
 
+    def __init__(self, *args: Any, birth: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.birth = birth
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
-        if start and end and end <= start:
-            self.add_error("end", _("截止日期应晚于起始日期。"))
+        if start:
+            try:
+                rules.check_employment(start, end, birth=self.birth, today=timezone.localdate())
+            except rules.RuleError as exc:
+                self.add_error(exc.field, str(exc))
         return data
 
 
@@ -248,6 +364,17 @@ class ChangeRequestForm(forms.ModelForm):
         except identity.InvalidMobile as exc:
             raise forms.ValidationError(str(exc)) from None
 
+    def clean_email(self) -> str:
+        return identity.normalize_email(self.cleaned_data.get("email") or "")
+
+    def clean_senior_certificates(self) -> str:
+        value: str = self.cleaned_data.get("senior_certificates") or ""
+        try:
+            rules.check_certificates(value)
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value
+
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in SELF_SERVICE_FIELDS}
 
@@ -285,13 +412,6 @@ class UnavailabilityForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", _("截止日期不能早于起始日期。"))
         return data
-
-
-class ExitRequestForm(forms.Form):
-    reason = forms.CharField(
-        label=_("退出理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    confirm = forms.BooleanField(label=_("我确认书面申请不再担任智库专家"))
 
 
 class ExpertiseFieldForm(forms.Form):

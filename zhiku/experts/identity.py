@@ -9,6 +9,7 @@ other documents are checked by their format only.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from django.db import models
@@ -38,9 +39,32 @@ _CHECK_CHARS = "10X98765432"
 _HMT_PREFIXES = {"810000", "820000", "830000"}
 
 
+# Characters people paste without seeing them: zero-width spaces and joiners, the byte-order
+# mark, soft hyphens, word joiners, bidirectional marks.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# What people put between groups of digits: spaces of every width, hyphens and dashes, dots.
+_SEPARATORS = re.compile("[\\s\u3000\\-\u2010-\u2015\u2212\uff0d.·]")
+
+
+def ascii_form(text: str) -> str:
+    """Return ``text`` with full-width letters, digits and signs as ASCII (NFKC), invisible
+    characters removed: ``４４０８０３…９２２X`` and ``４４０８０３…９２２ｘ`` become one number."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
 def normalize(number: str) -> str:
-    """Return ``number`` without spaces and with letters in upper case."""
-    return re.sub(r"[\s\u3000]", "", number or "").upper()
+    """Return an identity number in its one stored form: ASCII, no separators, X upper-case.
+
+    Every check and every lookup hash uses this form, in the form, the import and the services
+    alike, so the same person cannot enter the pool twice by a different way of typing.
+    """
+    return _SEPARATORS.sub("", ascii_form(number)).upper()
+
+
+def normalize_email(address: str) -> str:
+    """Return an e-mail address in its one stored form: ASCII where typed full-width, trimmed,
+    lower-case (mail servers treat addresses case-insensitively in practice)."""
+    return re.sub(r"\s", "", ascii_form(address)).lower()
 
 
 def check_character(first17: str) -> str:
@@ -111,10 +135,18 @@ def validate(id_type: str, number: str, *, birth_date: date | None = None) -> st
 
 
 def normalize_mobile(number: str) -> str:
-    """Return a mainland mobile as 11 digits, any other as +<digits>; raise when malformed."""
-    n = re.sub(r"[\s\-()\u3000]", "", number or "")
+    """Return a mainland mobile as 11 digits, any other as +<digits>; raise when malformed.
+
+    Full-width digits and invisible characters are read as what they show; the mainland
+    prefixes +86, (+86), 86- and 0086 are dropped.
+    """
+    n = re.sub(r"[\s\-()\u3000]", "", _SEPARATORS.sub("", ascii_form(number)))
     if n.startswith("+86"):
         n = n[3:]
+    elif n.startswith("0086"):
+        n = n[4:]
+    elif n.startswith("86") and re.fullmatch(r"861[3-9]\d{9}", n):
+        n = n[2:]
     if n.startswith("00"):
         n = "+" + n[2:]
     if re.fullmatch(r"1[3-9]\d{9}", n):
@@ -126,3 +158,42 @@ def normalize_mobile(number: str) -> str:
             "手机号码应为 11 位中国大陆手机号，或以 + 和国家/地区代码开头的号码（如 +852 91234567）。"
         )
     )
+
+
+def upgrade_fifteen(number: str) -> str | None:
+    """Return a 15-digit resident number (issued before 1999) as its 18-digit form, or None.
+
+    GB 11643-1999: the year's "19" goes after the six-digit area code, and the check character
+    is computed over the seventeen digits. None when ``number`` is not 15 digits or its
+    (two-digit-year) birth date does not exist.
+    """
+    if not re.fullmatch(r"\d{15}", number):
+        return None
+    first17 = number[:6] + "19" + number[6:]
+    try:
+        _birth_date_in(first17 + "0")
+    except InvalidIdNumber:
+        return None
+    return first17 + check_character(first17)
+
+
+def eighteen_digit_type(number: str) -> str | None:
+    """Return the document type an 18-character number with a valid check character and birth
+    date belongs to (resident, Hong Kong/Macao/Taiwan residence permit, foreign permanent
+    residence card), or None when it is no such number."""
+    if not re.fullmatch(r"\d{17}[\dX]", number) or check_character(number[:17]) != number[17]:
+        return None
+    try:
+        _birth_date_in(number)
+    except InvalidIdNumber:
+        return None
+    if number[:6] in _HMT_PREFIXES:
+        return IdType.HMT_RESIDENCE
+    if number.startswith("9"):
+        return IdType.FOREIGN_PERMANENT
+    return IdType.RESIDENT
+
+
+def birth_date_in(number: str) -> date:
+    """Return the birth date of a number ``eighteen_digit_type`` accepted (not checked again)."""
+    return _birth_date_in(number)

@@ -8,26 +8,19 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from zhiku.accounts.models import Right
-from zhiku.accounts.tests.factories import PASSWORD
+from zhiku.accounts.tests.factories import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # role, heading of its home, another role's page it must not reach
 JOURNEYS = [
     ("staff", "工作台", "/accounts/manage/"),
-    ("council", "理事会工作台", "/workspace/staff/"),
+    ("council", "理事会工作台", "/workspace/dashboard/"),
     ("supervisor", "监督工作台", "/workspace/council/"),
     ("security_admin", "账户与权限", "/workspace/audit/"),
-    ("auditor", "审计日志", "/workspace/staff/"),
-    ("expert", "专家门户", "/workspace/staff/"),
+    ("auditor", "审计日志", "/workspace/dashboard/"),
+    ("expert", "专家个人空间", "/workspace/dashboard/"),
 ]
-
-
-def _log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 @pytest.mark.parametrize(("role", "heading", "forbidden"), JOURNEYS, ids=[j[0] for j in JOURNEYS])
@@ -43,7 +36,7 @@ def test_each_role_sees_its_workspace_and_is_refused_another(
     rights = (Right.RUN_DRAWS,) if role == "staff" else ()
     make_user(role, username=f"b-{role}", full_name=f"浏览器{role}", rights=rights)
 
-    _log_in(page, live_server.url, f"b-{role}")
+    log_in(page, live_server.url, f"b-{role}")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.locator(".who")).to_contain_text(f"浏览器{role}")
@@ -61,7 +54,7 @@ def test_security_admin_grants_a_right_and_staff_sees_it(
     make_user("security_admin", username="sa", full_name="林安宁")
     make_user("staff", username="clerk", full_name="陈质远")
 
-    _log_in(page, live_server.url, "sa")
+    log_in(page, live_server.url, "sa")
     page.get_by_role("link", name="clerk").click()
     page.get_by_label("授予权限").select_option(label="组织随机抽取")
     page.get_by_label("授予原因").fill("负责第四季度抽取")
@@ -71,7 +64,7 @@ def test_security_admin_grants_a_right_and_staff_sees_it(
     screenshot(page, "granted")
     page.get_by_role("button", name="退出登录").click()
 
-    _log_in(page, live_server.url, "clerk")
+    log_in(page, live_server.url, "clerk")
     expect(page.get_by_test_id("rights").locator(".held")).to_have_text(["✔ 组织随机抽取"])
 
 
@@ -94,8 +87,8 @@ def test_ten_wrong_passwords_show_the_lockout_page(
 ) -> None:
     make_user("staff", username="forgetful")
     for _ in range(10):
-        _log_in(page, live_server.url, "forgetful", "not-the-password")
+        log_in(page, live_server.url, "forgetful", "not-the-password")
     expect(page.get_by_role("heading", level=1)).to_have_text("账户已锁定")
-    _log_in(page, live_server.url, "forgetful")
+    log_in(page, live_server.url, "forgetful")
     expect(page.get_by_role("heading", level=1)).to_have_text("账户已锁定")
     screenshot(page, "locked")

@@ -7,6 +7,7 @@ from django.core import mail
 
 from zhiku.accounts import services
 from zhiku.accounts.models import AccountChange, Right, RightGrant, Role, User
+from zhiku.core.errors import AccessDenied
 from zhiku.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_security_admin_grants_a_right_with_a_row_and_an_audit_entry(
 
 
 def test_staff_cannot_grant_themselves_the_reveal_right(staff: User) -> None:
-    with pytest.raises(services.AccountError, match="只有安全管理员"):
+    with pytest.raises(AccessDenied, match="只有安全管理员"):
         services.right_grant(
             actor=staff, user=staff, right=Right.REVEAL_PERSONAL_DATA, reason="自己需要"
         )
@@ -63,17 +64,17 @@ def test_a_right_needs_a_reason(security_admin: User, staff: User) -> None:
 
 
 def test_granting_a_held_right_again_is_refused(security_admin: User, staff: User) -> None:
-    services.right_grant(actor=security_admin, user=staff, right=Right.EXPORT_DATA, reason="a")
+    services.right_grant(actor=security_admin, user=staff, right=Right.RUN_DRAWS, reason="a")
     with pytest.raises(services.AccountError, match="已持有"):
-        services.right_grant(actor=security_admin, user=staff, right=Right.EXPORT_DATA, reason="b")
+        services.right_grant(actor=security_admin, user=staff, right=Right.RUN_DRAWS, reason="b")
     assert RightGrant.objects.filter(user=staff).count() == 1
 
 
 def test_revoking_ends_the_grant_and_keeps_its_history(security_admin: User, staff: User) -> None:
-    services.right_grant(actor=security_admin, user=staff, right=Right.EXPORT_DATA, reason="a")
-    services.right_revoke(actor=security_admin, user=staff, right=Right.EXPORT_DATA, reason="调岗")
+    services.right_grant(actor=security_admin, user=staff, right=Right.RUN_DRAWS, reason="a")
+    services.right_revoke(actor=security_admin, user=staff, right=Right.RUN_DRAWS, reason="调岗")
 
-    assert not User.objects.get(pk=staff.pk).has_right(Right.EXPORT_DATA)
+    assert not User.objects.get(pk=staff.pk).has_right(Right.RUN_DRAWS)
     grant = RightGrant.objects.get(user=staff)
     assert grant.revoked_by == security_admin
     kinds = list(AccountChange.objects.filter(user=staff).values_list("kind", flat=True))

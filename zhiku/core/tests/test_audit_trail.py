@@ -78,7 +78,7 @@ def test_protected_values_are_masked_in_the_before_and_after() -> None:
 
 
 def test_verify_passes_on_demo_data() -> None:
-    call_command("demo_seed", "--quiet-accounts", stdout=io.StringIO())
+    call_command("demo_seed", stdout=io.StringIO())
     count = AuditEntry.objects.count()
     head = AuditEntry.objects.get(seq=count).hash
 
@@ -94,6 +94,30 @@ def test_verify_names_the_entry_edited_in_sql() -> None:
     assert code == 1
     assert out.startswith(f"FAIL id={e[2].pk} seq=3:")
     assert "被修改" in out
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("actor_id", None),  # who did it, quietly set to nobody
+        ("actor_label", "另一人"),
+        ("changes", '{"status": ["active", "exited"]}'),
+        ("data", '{"n": 99}'),
+        ("object_repr", "别的对象"),
+        ("ip", "198.51.100.7"),
+        ("request_id", "forged-request-id"),
+    ],
+)
+def test_verify_notices_any_column_edited_in_sql(make_user: Any, column: str, value: Any) -> None:
+    actor = make_user("staff", username="doer")
+    e = [log_action("tests.thing.done", actor=actor, data={"n": i}) for i in range(3)]
+
+    # Columns come from the list above, values go as parameters.
+    sql(f"UPDATE core_auditentry SET {column} = %s WHERE id = %s", [value, e[1].pk])  # noqa: S608
+
+    code, out = verify()
+    assert code == 1
+    assert out.startswith(f"FAIL id={e[1].pk} seq=2:")
 
 
 def test_verify_names_the_entry_after_one_removed_in_sql() -> None:
@@ -112,8 +136,8 @@ def test_verify_names_an_entry_appended_without_the_helper() -> None:
     forged.hash = forged.compute_hash()
     sql(
         "INSERT INTO core_auditentry (seq, at, actor_label, action, object_type, object_id,"
-        " object_repr, changes, data, prev_hash, hash) VALUES (%s, %s, '', %s, '', '', '',"
-        " '{}', '{}', %s, %s)",
+        " object_repr, changes, data, prev_hash, hash, request_id) VALUES (%s, %s, '', %s, '',"
+        " '', '', '{}', '{}', %s, %s, '')",
         [3, e[1].at, "tests.forged", forged.prev_hash, forged.hash],
     )
 
@@ -182,7 +206,7 @@ def test_logins_failures_logouts_and_right_changes_are_recorded(
     client.post(login, {"username": "clerk", "password": PASSWORD})
     client.post(reverse("accounts:logout"))
     account_services.right_grant(
-        actor=security_admin, user=clerk, right=Right.EDIT_POLICY, reason="负责政策参数"
+        actor=security_admin, user=clerk, right=Right.EDIT_PARAMETERS, reason="负责政策参数"
     )
     account_services.account_set_role(
         actor=security_admin, user=clerk, role="auditor", reason="调任审计"
@@ -257,11 +281,11 @@ def test_auditor_exports_the_filtered_trail_marked_with_who_and_when(
     client: Client, make_user: Any
 ) -> None:
     auditor = make_user("auditor", username="auditor1", full_name="周审言")
-    log_action("tests.alpha.done")
-    log_action("tests.beta.done")
+    log_action("core.workday.changed", changes={"2027-10-01": ["", "holiday"]})
+    log_action("core.parameter.changed", changes={"age_limit": [65, 66]})
     client.force_login(auditor)
 
-    response = client.get(reverse("core:audit_export"), {"action": "tests.alpha"})
+    response = client.get(reverse("core:audit_export"), {"action": "core.workday.changed"})
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="audit-20261127-103000.xlsx"'
@@ -270,11 +294,20 @@ def test_auditor_exports_the_filtered_trail_marked_with_who_and_when(
     stamp = "导出人：周审言（auditor1）　导出时间：2026-11-27 10:30:00"
     assert rows[1][0] == stamp
     assert rows[-1][0] == stamp
-    actions = [r[4] for r in rows[4:-2]]
-    assert actions == ["tests.alpha.done"]
+    assert rows[2][0] == "筛选条件：操作：调整工作日历"
+    header = rows[3]
+    (entry,) = [dict(zip(header, r, strict=True)) for r in rows[4:-2]]
+    # In words, as on the page, and the codes and stored data beside them.
+    assert (entry["操作"], entry["操作代码"]) == ("调整工作日历", "core.workday.changed")
+    assert entry["变更"] == "2027-10-01：（空） → 休息日（法定节假日）"
+    assert entry["变更（原始数据）"] == '{"2027-10-01": ["", "holiday"]}'
     exported = AuditEntry.objects.get(action="core.audit.exported")
     assert exported.actor == auditor
-    assert exported.data == {"filters": {"action": "tests.alpha"}, "count": 1, "format": "xlsx"}
+    assert exported.data == {
+        "filters": {"action": "core.workday.changed"},
+        "count": 1,
+        "format": "xlsx",
+    }
 
 
 def test_audit_page_and_export_are_refused_to_everyone_but_auditors(
@@ -315,7 +348,7 @@ def test_audit_page_folds_an_entry_with_many_fields(client: Any, make_user: Any)
 def test_behind_the_proxy_the_ip_is_the_one_the_proxy_saw_not_the_clients_claim(
     settings: Any, rf: Any
 ) -> None:
-    from zhiku.core.audit import client_ip
+    from zhiku.core.context import client_ip
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.2")

@@ -20,7 +20,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def keeper_client(client: Client, make_user: Any) -> Client:
-    client.force_login(make_user("staff", username="keeper", rights=(Right.EDIT_POLICY,)))
+    client.force_login(make_user("staff", username="keeper", rights=(Right.EDIT_PARAMETERS,)))
     return client
 
 
@@ -116,17 +116,17 @@ def test_declaring_complete_without_a_reason_is_refused(keeper_client: Client) -
     assert not CalendarYear.objects.exists()
 
 
-def test_menu_shows_calendar_and_policy_only_to_staff_with_the_policy_right(
+def test_menu_shows_calendar_and_parameters_only_to_staff_with_the_parameters_right(
     client: Client, make_user: Any
 ) -> None:
     client.force_login(make_user("staff", username="plain"))
-    plain = client.get(reverse("core:staff_home")).content.decode()
-    client.force_login(make_user("staff", username="keeper2", rights=(Right.EDIT_POLICY,)))
-    keeper = client.get(reverse("core:staff_home")).content.decode()
+    plain = client.get(reverse("core:dashboard")).content.decode()
+    client.force_login(make_user("staff", username="keeper2", rights=(Right.EDIT_PARAMETERS,)))
+    keeper = client.get(reverse("core:dashboard")).content.decode()
 
     links = (
         f'href="{reverse("core:workday_calendar_today")}"',
-        f'href="{reverse("core:policy_list")}"',
+        f'href="{reverse("core:parameter_list")}"',
     )
     assert not any(link in plain for link in links)
     assert all(link in keeper for link in links)

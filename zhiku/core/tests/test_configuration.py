@@ -28,7 +28,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         if not k.startswith("ZHIKU_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     base.update(DJANGO_SETTINGS_MODULE="zhiku.settings", ZHIKU_NO_DOTENV="1", **env)
-    return subprocess.run(  # noqa: S603 - fixed arguments
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=base,
@@ -62,6 +62,42 @@ def test_production_settings_pass_the_deployment_checklist() -> None:
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_an_unknown_storage_stops_start_up_naming_the_variable() -> None:
+    result = _manage("check", ZHIKU_DEBUG="true", ZHIKU_STORAGE="ftp")
+    assert result.returncode == 2
+    assert "ZHIKU_STORAGE" in result.stderr and "local 或 s3" in result.stderr
+
+
+def test_s3_storage_needs_its_bucket() -> None:
+    result = _manage("check", ZHIKU_DEBUG="true", ZHIKU_STORAGE="s3")
+    assert result.returncode == 2
+    assert "ZHIKU_S3_BUCKET" in result.stderr
+
+
+def test_s3_storage_puts_both_storages_on_one_bucket() -> None:
+    show = (
+        "from django.conf import settings as s; "
+        "print(*[(a, s.STORAGES[a]['BACKEND'], s.STORAGES[a]['OPTIONS']['bucket_name'], "
+        "s.STORAGES[a]['OPTIONS']['location'], s.STORAGES[a]['OPTIONS']['endpoint_url']) "
+        "for a in ('uploads', 'default')], sep='\\n')"
+    )
+    result = _manage(
+        "shell",
+        "-c",
+        show,
+        ZHIKU_DEBUG="true",
+        ZHIKU_STORAGE="s3",
+        ZHIKU_S3_BUCKET="zhiku-files",
+        ZHIKU_S3_ENDPOINT_URL="https://s3.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    backend = "storages.backends.s3.S3Storage"
+    assert result.stdout.splitlines()[-2:] == [
+        f"('uploads', '{backend}', 'zhiku-files', 'uploads', 'https://s3.example.org')",
+        f"('default', '{backend}', 'zhiku-files', 'files', 'https://s3.example.org')",
+    ]
 
 
 def test_debug_is_off_unless_asked() -> None:

@@ -18,7 +18,7 @@ def _manage(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
         "DJANGO_SETTINGS_MODULE": "zhiku.test_settings",
         "DATABASE_URL": f"sqlite:///{db}",
     }
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,

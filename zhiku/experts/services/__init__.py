@@ -1,48 +1,55 @@
 """Every change to the expert registry. Keyword-only, one transaction, one audit entry each."""
 
 from zhiku.experts.services._common import (
-    ID_HASH_PURPOSE,
-    MOBILE_HASH_PURPOSE,
     PLAIN_FIELDS,
     PROTECTED,
     SELF_SERVICE_FIELDS,
     ExpertError,
 )
 from zhiku.experts.services.catalogue import expertise_field_save, industry_rename
-from zhiku.experts.services.exports import expert_list_export, expert_list_export_refused
-from zhiku.experts.services.imports import (
-    import_error_file_open,
-    import_files_purge,
-    import_job_create,
-    import_job_run,
-    import_job_send_activations,
-)
-from zhiku.experts.services.portal import (
+from zhiku.experts.services.expert_area import (
     change_request_decide,
     change_request_submit,
     conflict_declare,
     conflict_withdraw,
-    exit_request_submit,
     unavailability_add,
     unavailability_remove,
     unfamiliar_fields_set,
 )
+from zhiku.experts.services.exports import expert_list_export
+from zhiku.experts.services.imports import (
+    import_error_file_open,
+    import_files_purge,
+    import_job_activations_resend,
+    import_job_create,
+    import_job_retry,
+    import_job_run,
+    import_job_send_activations,
+    import_jobs_fail_stalled,
+)
+from zhiku.experts.services.personal_data import (
+    expert_identifiers_remove,
+    personal_data_download,
+)
 from zhiku.experts.services.registry import (
     employment_add,
     employment_remove,
+    expert_account_invite,
     expert_admit,
     expert_age_override,
     expert_create,
     expert_identity_reveal,
+    expert_legacy_review,
     expert_mobile_reveal,
+    expert_reapply,
     expert_status_change,
+    expert_status_hold,
     expert_update,
+    pool_numbers_allocate,
     protected_data_rotate,
 )
 
 __all__ = [
-    "ID_HASH_PURPOSE",
-    "MOBILE_HASH_PURPOSE",
     "PLAIN_FIELDS",
     "PROTECTED",
     "SELF_SERVICE_FIELDS",
@@ -53,23 +60,31 @@ __all__ = [
     "conflict_withdraw",
     "employment_add",
     "employment_remove",
-    "exit_request_submit",
+    "expert_account_invite",
     "expert_admit",
     "expert_age_override",
     "expert_create",
+    "expert_identifiers_remove",
     "expert_identity_reveal",
+    "expert_legacy_review",
     "expert_list_export",
-    "expert_list_export_refused",
     "expert_mobile_reveal",
+    "expert_reapply",
     "expert_status_change",
+    "expert_status_hold",
     "expert_update",
     "expertise_field_save",
     "import_error_file_open",
     "import_files_purge",
+    "import_job_activations_resend",
     "import_job_create",
+    "import_job_retry",
     "import_job_run",
     "import_job_send_activations",
+    "import_jobs_fail_stalled",
     "industry_rename",
+    "personal_data_download",
+    "pool_numbers_allocate",
     "protected_data_rotate",
     "unavailability_add",
     "unavailability_remove",

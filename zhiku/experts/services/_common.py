@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from zhiku.accounts.models import Role, User
-from zhiku.core.masking import mask
-from zhiku.experts import crypto, identity
+from zhiku.core.errors import AccessDenied, DomainError
+from zhiku.core.permissions import STAFF
+from zhiku.experts import identity, protected
 from zhiku.experts.choices import Status
 from zhiku.experts.models import (
     Expert,
@@ -20,8 +21,15 @@ from zhiku.experts.models import (
 )
 
 
-class ExpertError(Exception):
-    """A registry change that cannot be made, with a message a person can act on."""
+class ExpertError(DomainError):
+    """A registry change that cannot be made, with a message a person can act on.
+
+    ``field`` names the profile field the message is about, so a form can show it there.
+    """
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # Profile fields written as they are; the protected numbers go through their own setters.
@@ -47,7 +55,7 @@ PLAIN_FIELDS = (
     "ethics_declared",
     "health_declared",
 )
-# What an expert may report a change of in the portal (art. 13(4)).
+# What an expert may report a change of in the expert area (art. 13(4)).
 SELF_SERVICE_FIELDS = (
     "email",
     "address",
@@ -73,22 +81,14 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.EXITED: set(),
 }
 
-ID_HASH_PURPOSE = "id_number"
-MOBILE_HASH_PURPOSE = "mobile"
-
-
-def _require_staff(actor: User) -> None:
-    if not actor.is_active or actor.role != Role.STAFF:
-        raise ExpertError(_("只有工作人员可以办理此项操作。"))
-
 
 def _require_self(actor: User, expert: Expert) -> None:
     if not actor.is_active or actor.role != Role.EXPERT or expert.user_id != actor.pk:
-        raise ExpertError(_("只能办理本人的事项。"))
+        raise AccessDenied(_("只能办理本人的事项。"))
 
 
 def _require_staff_or_self(actor: User, expert: Expert) -> None:
-    if actor.role == Role.STAFF and actor.is_active:
+    if STAFF.allows(actor):
         return
     _require_self(actor, expert)
 
@@ -108,30 +108,35 @@ def _snapshot(expert: Expert) -> dict[str, Any]:
     return out
 
 
-def _set_id_number(expert: Expert, number: str) -> None:
+def _valid_id_number(expert: Expert, number: str) -> str:
+    """Return ``number`` normalised, or raise ExpertError saying why it does not fit."""
     try:
-        normalized = identity.validate(expert.id_type, number, birth_date=expert.birth_date)
+        return identity.validate(expert.id_type, number, birth_date=expert.birth_date)
     except identity.InvalidIdNumber as exc:
-        raise ExpertError(str(exc)) from None
-    digest = crypto.lookup_hash(normalized, purpose=ID_HASH_PURPOSE)
-    if Expert.objects.filter(id_number_hash=digest).exclude(pk=expert.pk).exists():
-        raise ExpertError(_("该证件号码已登记在另一位专家名下，同一人不能重复录入。"))
-    expert.id_number_token = crypto.encrypt(normalized)
-    expert.id_number_hash = digest
-    expert.id_number_masked = mask(normalized)
+        raise ExpertError(str(exc), field="id_number") from None
 
 
-def _set_mobile(expert: Expert, number: str) -> None:
+def _valid_mobile(number: str) -> str:
+    """Return a mobile normalised (empty stays empty), or raise ExpertError saying how to write it."""
     if not number:
+        return ""
+    try:
+        return identity.normalize_mobile(number)
+    except identity.InvalidMobile as exc:
+        raise ExpertError(str(exc), field="mobile") from None
+
+
+def _set_id_number(expert: Expert, normalized: str) -> None:
+    for name, value in protected.id_number_columns(normalized).items():
+        setattr(expert, name, value)
+
+
+def _set_mobile(expert: Expert, normalized: str) -> None:
+    if not normalized:
         expert.mobile_token = expert.mobile_hash = expert.mobile_masked = ""
         return
-    try:
-        normalized = identity.normalize_mobile(number)
-    except identity.InvalidMobile as exc:
-        raise ExpertError(str(exc)) from None
-    expert.mobile_token = crypto.encrypt(normalized)
-    expert.mobile_hash = crypto.lookup_hash(normalized, purpose=MOBILE_HASH_PURPOSE)
-    expert.mobile_masked = mask(normalized)
+    for name, value in protected.mobile_columns(normalized).items():
+        setattr(expert, name, value)
 
 
 def _set_fields(expert: Expert, primary: ExpertiseField, others: Iterable[ExpertiseField]) -> None:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from zhiku.accounts.models import User
 from zhiku.core.audit import diff, log_action
+from zhiku.core.permissions import STAFF
 from zhiku.experts.models import (
     ExpertiseField,
     Industry,
 )
-from zhiku.experts.services._common import (
-    ExpertError,
-    _require_staff,
-)
+from zhiku.experts.services._common import ExpertError
 
 
 @transaction.atomic
@@ -27,10 +24,9 @@ def expertise_field_save(
     name: str,
     parent: ExpertiseField | None,
     is_active: bool = True,
-    request: HttpRequest | None = None,
 ) -> ExpertiseField:
     """Add a field of quality work to the catalogue, or rename or retire one."""
-    _require_staff(actor)
+    STAFF.require(actor)
     if parent is not None and parent.parent_id is not None:
         raise ExpertError(_("专业领域最多两级。"))
     if parent is not None and field is not None:
@@ -61,7 +57,6 @@ def expertise_field_save(
     log_action(
         "experts.catalogue.field_saved",
         actor=actor,
-        request=request,
         obj=item,
         changes=diff(before if field else {}, after),
     )
@@ -69,17 +64,14 @@ def expertise_field_save(
 
 
 @transaction.atomic
-def industry_rename(
-    *, actor: User, industry: Industry, name: str, request: HttpRequest | None = None
-) -> Industry:
-    _require_staff(actor)
+def industry_rename(*, actor: User, industry: Industry, name: str) -> Industry:
+    STAFF.require(actor)
     before = industry.name
     industry.name = name
     industry.save(update_fields=["name"])
     log_action(
         "experts.catalogue.industry_renamed",
         actor=actor,
-        request=request,
         obj=industry,
         changes={"name": [before, name]},
     )

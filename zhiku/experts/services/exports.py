@@ -1,4 +1,4 @@
-"""Exporting the filtered expert list (issue 5, art. 20): checked, logged, marked with who and when."""
+"""Exporting the filtered expert list (art. 20): checked, logged, marked with who and when."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Model
-from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhiku.accounts.models import Right, Role, User
+from zhiku.accounts.models import Right, User
 from zhiku.core.audit import log_action
+from zhiku.core.permissions import EXPORTER
+from zhiku.core.spreadsheets import ExportWriter, export_stamp
 from zhiku.experts import crypto, selectors
+from zhiku.experts.audit import describe_filters
 from zhiku.experts.models import Expert, ExpertField
-from zhiku.experts.services._common import ExpertError
-from zhiku.experts.spreadsheets import ExportWriter, local_stamp
 
 CHUNK = 2000
 
@@ -72,49 +71,35 @@ def shown_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def expert_list_export_refused(
-    *, actor: User, filters: Mapping[str, Any], request: HttpRequest | None = None
-) -> None:
-    """Record an export tried without the export right (the caller then answers 403)."""
-    with transaction.atomic():
-        log_action(
-            "experts.list.export_refused",
-            actor=actor,
-            request=request,
-            data={"filters": shown_filters(filters), "format": "xlsx"},
-        )
-
-
 def expert_list_export(
     *,
     actor: User,
     filters: Mapping[str, Any],
     today: date,
     now: datetime,
-    request: HttpRequest | None = None,
 ) -> Export:
     """Return the filtered expert list as .xlsx; full numbers only for holders of the reveal right."""
-    if not actor.is_active or actor.role != Role.STAFF or not actor.has_right(Right.EXPORT_DATA):
-        raise ExpertError(_("您没有导出数据的权限，请向安全管理员申请。"))
+    EXPORTER.require(actor)
     reveal = actor.has_right(Right.REVEAL_PERSONAL_DATA)
     shown = shown_filters(filters)
-    local_now = timezone.localtime(now)
-    stamp = local_stamp(str(actor), local_now)
+    stamp = export_stamp(str(actor), now)
     pks = list(selectors.expert_search(today=today, **filters).values_list("pk", flat=True))
     with transaction.atomic():
         # Logged before the file exists, so a failed export still shows that it was tried.
         log_action(
             "experts.list.exported",
             actor=actor,
-            request=request,
             data={
                 "filters": shown,
                 "count": len(pks),
                 "format": "xlsx",
                 "protected": "revealed" if reveal else "masked",
             },
+            # Full numbers disclosed: each expert's page then shows who exported them.
+            subjects=[("experts.expert", pk) for pk in pks] if reveal else (),
         )
-    filter_text = "；".join(f"{k}={v}" for k, v in shown.items()) or _("全部")
+    # In words, as the audit trail reads the same filters: 职称级别：正高级；地区：省内（全部地市）.
+    filter_text = describe_filters(shown) if shown else _("全部")
     protected_text = (
         _("证件号码与手机号码为完整号码（导出人持有查看受保护个人信息权限），请严格保密")
         if reveal
@@ -141,7 +126,10 @@ def expert_list_export(
         experts = {e.pk: e for e in Expert.objects.filter(pk__in=chunk)}
         fields: dict[int, tuple[list[str], list[str]]] = {pk: ([], []) for pk in chunk}
         for link in ExpertField.objects.filter(expert_id__in=chunk).select_related("field"):
-            label = f"{link.field.code} {link.field.name}"
+            # As the import template takes them: the main field as its drop-down shows it,
+            # the others by code (a name may hold the list's separators), so the list
+            # re-imports as it is.
+            label = f"{link.field.code} {link.field.name}" if link.is_primary else link.field.code
             fields[link.expert_id][0 if link.is_primary else 1].append(label)
         industries: dict[int, list[str]] = {pk: [] for pk in chunk}
         through = Expert.industries.through
@@ -175,6 +163,4 @@ def expert_list_export(
                 "、".join(sorted(industries[pk])),
                 e.get_status_display(),
             )
-    writer.row()
-    writer.row(stamp)
     return Export(content=writer.save(), count=len(pks), revealed=reveal)

@@ -35,7 +35,7 @@ def test_benchmark_prints_its_figures_with_tiny_numbers(
     assert "导入 50 行" in out and "结果：已导入，导入 50 人" in out
     assert "openpyxl 直接读取同一文件" in out
     assert "目标 列表页 ≤ 100 ms" in out
-    assert "目标 导入 / 直接读取 ≤ 3" in out
+    assert "目标 导入 / 直接读取 ≤ 2" in out
 
 
 def test_benchmark_help_is_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:

@@ -51,13 +51,13 @@ def test_export_masks_the_numbers_and_names_who_exported_it_and_when(
 ) -> None:
     client = exporter(make_user, Right.EXPORT_DATA)
 
-    response = client.get(reverse("registry:expert_export"), {"region": "shenzhen"})
+    response = client.get(reverse("experts:expert_export"), {"region": "shenzhen"})
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="experts-20261127-103000.xlsx"'
     rows = rows_of(response)
     assert rows[0][0] == STAMP
-    assert "筛选条件：region=shenzhen" in rows[1][0] and "共 2 人" in rows[1][0]
+    assert "筛选条件：地区：深圳市" in rows[1][0] and "共 2 人" in rows[1][0]
     assert rows[2][:7] == (
         "专家编号",
         "姓名",
@@ -69,7 +69,7 @@ def test_export_masks_the_numbers_and_names_who_exported_it_and_when(
     )
     data = {r[1]: r for r in rows[3:-2]}
     assert set(data) == {"甲", "乙"}
-    assert data["甲"][5] == ID_NUMBER[:3] + "*" * 11 + ID_NUMBER[-4:]
+    assert data["甲"][5] == ID_NUMBER[0] + "*" * 16 + ID_NUMBER[-1]
     assert data["甲"][6] == "139****5678"
     assert ID_NUMBER not in str(rows) and "13912345678" not in str(rows)
     assert rows[-1][0] == STAMP
@@ -96,7 +96,7 @@ def test_with_the_reveal_right_the_numbers_are_full_and_the_audit_entry_says_so(
 ) -> None:
     client = exporter(make_user, Right.EXPORT_DATA, Right.REVEAL_PERSONAL_DATA)
 
-    response = client.get(reverse("registry:expert_export"), {"q": "甲"})
+    response = client.get(reverse("experts:expert_export"), {"q": "甲"})
 
     rows = rows_of(response)
     assert rows[3][5:7] == (ID_NUMBER, "13912345678")
@@ -109,12 +109,13 @@ def test_with_the_reveal_right_the_numbers_are_full_and_the_audit_entry_says_so(
 def test_an_export_without_the_right_is_refused_and_logged(make_user: Any, experts: None) -> None:
     client = exporter(make_user, Right.REVEAL_PERSONAL_DATA)
 
-    response = client.get(reverse("registry:expert_export"), {"region": "shenzhen"})
+    response = client.get(reverse("experts:expert_export"), {"region": "shenzhen"})
 
     assert response.status_code == 403
-    entry = AuditEntry.objects.get(action="experts.list.export_refused")
+    entry = AuditEntry.objects.get(action="accounts.access.refused")
     assert entry.actor is not None and entry.actor.username == "exporter"
-    assert entry.data == {"filters": {"region": "shenzhen"}, "format": "xlsx"}
+    assert entry.data["path"] == reverse("experts:expert_export")
+    assert "export_data" in entry.data["policy"]
     assert not AuditEntry.objects.filter(action="experts.list.exported").exists()
 
 
@@ -122,7 +123,7 @@ def test_the_export_keeps_a_formula_typed_into_a_profile_as_text(make_user: Any)
     make_expert(name='=HYPERLINK("http://x")', organisation="=1+1")
     client = exporter(make_user, Right.EXPORT_DATA)
 
-    response = client.get(reverse("registry:expert_export"))
+    response = client.get(reverse("experts:expert_export"))
 
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     cell = next(c for r in ws.iter_rows() for c in r if c.value == "=1+1")
@@ -135,7 +136,7 @@ def test_the_list_offers_export_with_its_filters_only_to_holders_of_the_right(
     with_right = exporter(make_user, Right.EXPORT_DATA)
     without = Client()
     without.force_login(make_user("staff", username="plain"))
-    url = reverse("registry:expert_list")
+    url = reverse("experts:expert_list")
 
     page = with_right.get(url, {"region": "shenzhen", "title_level": "senior"}).content.decode()
 

@@ -9,6 +9,8 @@ from zhiku.experts.identity import (
     InvalidIdNumber,
     InvalidMobile,
     check_character,
+    normalize,
+    normalize_email,
     normalize_mobile,
     validate,
 )
@@ -60,7 +62,7 @@ def test_residence_permit_for_hk_macao_taiwan_needs_its_prefix() -> None:
         (IdType.HK_MACAO_PERMIT, "H12345678", "12345678"),
         (IdType.TAIWAN_PERMIT, "12345678", "T1234567"),
         (IdType.FOREIGN_PERMANENT, "USA123456789012", "US123456789012"),
-        (IdType.PASSPORT, "E12345678", "E-1234"),
+        (IdType.PASSPORT, "E12345678", "E1234/567"),
     ],
 )
 def test_other_documents_are_checked_by_format(id_type: str, good: str, bad: str) -> None:
@@ -75,3 +77,40 @@ def test_mobiles_are_normalised() -> None:
     assert normalize_mobile("+852 9123 4567") == "+85291234567"
     with pytest.raises(InvalidMobile):
         normalize_mobile("12345")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "４４０１０６１９９００１０１００１４",  # full-width digits
+        "440106 19900101 0014",  # spaces between groups
+        "440106-19900101-0014",  # hyphens
+        "\u200b440106199001010014\ufeff",  # zero-width space and byte-order mark pasted in
+        "４４０１０６　１９９００１０１　００１４",  # full-width digits and ideographic spaces
+    ],
+)
+def test_an_identity_number_typed_any_way_is_stored_in_one_form(typed: str) -> None:
+    assert normalize(typed) == "440106199001010014"
+
+
+def test_a_full_width_x_and_a_lower_case_x_are_the_same_check_character() -> None:
+    first17 = "44080319900101922"
+    assert normalize(first17 + "ｘ") == normalize(first17 + "X") == first17 + "X"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13812345678",
+        "+86 138 1234 5678",
+        "(+86)13812345678",
+        "86-13812345678",
+        "１３８１２３４５６７８",
+    ],
+)
+def test_a_mainland_mobile_typed_any_way_is_stored_as_eleven_digits(typed: str) -> None:
+    assert normalize_mobile(typed) == "13812345678"
+
+
+def test_an_email_typed_with_a_full_width_at_sign_is_one_address() -> None:
+    assert normalize_email(" Zhang＠Example.ORG\u200b") == "zhang@example.org"

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,7 +45,7 @@ def test_staff_list_filters_by_field_title_region_type_status_and_text(
         region=Region.HONG_KONG,
         status=Status.SUSPENDED,
     )
-    url = reverse("registry:expert_list")
+    url = reverse("experts:expert_list")
 
     def names(**params: str) -> set[str]:
         page = staff_client.get(url, params).context["page"]
@@ -84,7 +85,7 @@ def test_birth_date_bound_agrees_with_age_in_full_years(born: date, today: date,
 def test_staff_add_an_expert_through_the_form(staff_client: Client) -> None:
     field = ExpertiseField.objects.get(code="05.01")
     response = staff_client.post(
-        reverse("registry:expert_create"),
+        reverse("experts:expert_create"),
         {
             "name": "赵检测",
             "gender": "male",
@@ -97,14 +98,20 @@ def test_staff_add_an_expert_through_the_form(staff_client: Client) -> None:
             "title_level": "senior",
             "region": "guangzhou",
             "primary_field": field.pk,
+            "work_history": "广州市质量监督检测研究院，2001-07，2012-12，是\n广州检验检测认证集团，2013-01，至今",
             "admit": "on",
         },
     )
     expert = Expert.objects.get(name="赵检测")
     assert response.status_code == 302
-    assert response["Location"] == reverse("registry:expert_detail", args=[expert.pk])
-    assert expert.pool_number and expert.pool_number.startswith("GDQ-")
+    assert response["Location"] == reverse("experts:expert_detail", args=[expert.pk])
+    assert expert.pool_number == f"GDQ-{timezone.localdate().year}-0001"
     assert expert.mobile_masked == "139****1111"
+    assert [(e.organisation, e.start, e.end, e.in_field) for e in expert.employments.all()] == [
+        ("广州检验检测认证集团", date(2013, 1, 1), None, True),
+        ("广州市质量监督检测研究院", date(2001, 7, 1), date(2012, 12, 31), True),
+    ]
+    assert expert.admission_exception_reason == ""  # art. 6 passes: no exception needed
 
 
 @pytest.mark.django_db
@@ -112,7 +119,7 @@ def test_form_shows_a_wrong_check_digit_next_to_the_number(staff_client: Client)
     number = resident_number(date(1975, 4, 3), 11)
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
     response = staff_client.post(
-        reverse("registry:expert_create"),
+        reverse("experts:expert_create"),
         {"name": "x", "birth_date": "1975-04-03", "id_type": "resident", "id_number": wrong},
     )
     assert response.status_code == 200
@@ -122,7 +129,7 @@ def test_form_shows_a_wrong_check_digit_next_to_the_number(staff_client: Client)
 @pytest.mark.django_db
 def test_profile_page_shows_the_eligibility_check_and_masked_numbers(staff_client: Client) -> None:
     expert = make_expert(years_in_field=10)
-    body = staff_client.get(reverse("registry:expert_detail", args=[expert.pk])).content.decode()
+    body = staff_client.get(reverse("experts:expert_detail", args=[expert.pk])).content.decode()
     assert "入库基本条件核验" in body
     assert expert.id_number_masked in body
     assert "expert_reveal" not in body and "/reveal/" not in body  # no reveal right
@@ -131,12 +138,13 @@ def test_profile_page_shows_the_eligibility_check_and_masked_numbers(staff_clien
 @pytest.mark.django_db
 def test_reveal_view_shows_the_number_and_audits(make_user: Callable[..., Any]) -> None:
     revealer = make_user("staff", username="rev", rights=(Right.REVEAL_PERSONAL_DATA,))
-    expert = make_expert(birth_date=date(1966, 1, 2))
+    number = resident_number(date(1966, 1, 2), 77)
+    expert = make_expert(birth_date=date(1966, 1, 2), id_number=number)
     c = client_for(revealer)
-    url = reverse("registry:expert_reveal", args=[expert.pk, "identity"])
+    url = reverse("experts:expert_reveal", args=[expert.pk, "identity"])
     assert c.get(url).status_code == 405
     body = c.post(url).content.decode()
-    assert resident_number(date(1966, 1, 2), 0)[:6] in body
+    assert number in body  # all 18 characters, not the masked form
     assert AuditEntry.objects.filter(action="experts.identity.revealed", actor=revealer).exists()
 
 
@@ -149,9 +157,9 @@ def two_experts(make_user: Callable[..., Any]) -> tuple[Any, Expert, Expert]:
 
 
 @pytest.mark.django_db
-def test_portal_shows_only_my_profile(two_experts: tuple[Any, Expert, Expert]) -> None:
+def test_expert_area_shows_only_my_profile(two_experts: tuple[Any, Expert, Expert]) -> None:
     me, _mine, theirs = two_experts
-    body = client_for(me).get(reverse("experts:portal_home")).content.decode()
+    body = client_for(me).get(reverse("me:home")).content.decode()
     assert "我自己" in body
     assert "别人" not in body
     assert theirs.id_number_masked not in body
@@ -175,13 +183,8 @@ def test_expert_cannot_withdraw_or_remove_anothers_declarations(
         expert=theirs, start=date(2026, 7, 1), end=date(2026, 7, 2)
     )
     c = client_for(me)
-    assert (
-        c.post(reverse("experts:portal_conflict_withdraw", args=[conflict.pk])).status_code == 404
-    )
-    assert (
-        c.post(reverse("experts:portal_unavailability_remove", args=[absence.pk])).status_code
-        == 404
-    )
+    assert c.post(reverse("me:conflict_withdraw", args=[conflict.pk])).status_code == 404
+    assert c.post(reverse("me:unavailability_remove", args=[absence.pk])).status_code == 404
     conflict.refresh_from_db()
     assert conflict.withdrawn_at is None
     assert Unavailability.objects.filter(pk=absence.pk).exists()
@@ -190,12 +193,12 @@ def test_expert_cannot_withdraw_or_remove_anothers_declarations(
 @pytest.mark.django_db
 def test_expert_without_profile_sees_a_plain_explanation(make_user: Callable[..., Any]) -> None:
     c = client_for(make_user("expert", username="new"))
-    for name in ("experts:portal_home", "experts:portal_change", "experts:portal_exit"):
+    for name in ("me:home", "me:change"):
         assert "尚未关联专家档案" in c.get(reverse(name)).content.decode()
 
 
 @pytest.mark.django_db
-def test_portal_change_then_staff_confirm(
+def test_expert_area_change_then_staff_confirm(
     two_experts: tuple[Any, Expert, Expert], staff_client: Client
 ) -> None:
     me, mine, _theirs = two_experts
@@ -203,11 +206,11 @@ def test_portal_change_then_staff_confirm(
     data = {
         f: getattr(mine, f) or "" for f in ("organisation", "org_type", "title_level", "region")
     }
-    response = c.post(reverse("experts:portal_change"), {**data, "mobile": "13711112222"})
+    response = c.post(reverse("me:change"), {**data, "mobile": "13711112222"})
     assert response.status_code == 302
     cr = ChangeRequest.objects.get(expert=mine)
     response = staff_client.post(
-        reverse("registry:change_request_decide", args=[cr.pk]), {"decision": "confirm"}
+        reverse("experts:change_request_decide", args=[cr.pk]), {"decision": "confirm"}
     )
     assert response.status_code == 302
     mine.refresh_from_db()
@@ -216,7 +219,7 @@ def test_portal_change_then_staff_confirm(
 
 @pytest.mark.django_db
 def test_catalogue_page_lists_fields_and_industries(staff_client: Client) -> None:
-    body = staff_client.get(reverse("registry:catalogue")).content.decode()
+    body = staff_client.get(reverse("experts:catalogue")).content.decode()
     assert "特种设备" in body
     assert "制造业" in body
 
@@ -224,7 +227,7 @@ def test_catalogue_page_lists_fields_and_industries(staff_client: Client) -> Non
 @pytest.mark.django_db
 def test_staff_edit_keeps_the_number_and_records_the_reason(staff_client: Client) -> None:
     expert = make_expert(name="钱编辑", birth_date=date(1970, 1, 1))
-    url = reverse("registry:expert_edit", args=[expert.pk])
+    url = reverse("experts:expert_edit", args=[expert.pk])
     form = staff_client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k not in ("id_number",)}
     data.update(
@@ -251,7 +254,7 @@ def test_staff_edit_keeps_the_number_and_records_the_reason(staff_client: Client
 def test_staff_suspend_an_expert_from_the_profile_page(staff_client: Client) -> None:
     expert = make_expert()
     response = staff_client.post(
-        reverse("registry:expert_status", args=[expert.pk]),
+        reverse("experts:expert_status", args=[expert.pk]),
         {"to_status": "suspended", "reason": "长期出国"},
     )
     assert response.status_code == 302
@@ -261,30 +264,26 @@ def test_staff_suspend_an_expert_from_the_profile_page(staff_client: Client) -> 
 
 
 @pytest.mark.django_db
-def test_expert_declares_and_asks_to_leave_in_the_portal(
+def test_expert_declares_in_the_expert_area(
     two_experts: tuple[Any, Expert, Expert],
 ) -> None:
     me, mine, _theirs = two_experts
     c = client_for(me)
     c.post(
-        reverse("experts:portal_conflict_add"),
+        reverse("me:conflict_add"),
         {"kind": "organisation", "party": "某认证公司", "reason": "配偶任职"},
     )
     c.post(
-        reverse("experts:portal_unavailability_add"),
+        reverse("me:unavailability_add"),
         {"start": "2026-07-01", "end": "2026-07-31", "reason": "出差"},
     )
     field = ExpertiseField.objects.get(code="06.03")
-    c.post(reverse("experts:portal_unfamiliar_set"), {"fields_": [field.pk]})
-    response = c.post(reverse("experts:portal_exit"), {"reason": "退休", "confirm": "on"})
-    assert response.status_code == 302
+    c.post(reverse("me:unfamiliar_set"), {"fields_": [field.pk]})
     assert mine.conflicts.get().party == "某认证公司"
     assert mine.unavailabilities.get().reason == "出差"
     assert list(mine.unfamiliar_fields.all()) == [field]
-    assert mine.exit_requests.get().reason == "退休"
-    body = c.get(reverse("experts:portal_declarations")).content.decode()
+    body = c.get(reverse("me:declarations")).content.decode()
     assert "某认证公司" in body
-    assert "您已于" in c.get(reverse("experts:portal_exit")).content.decode()
 
 
 @pytest.mark.django_db
@@ -293,5 +292,5 @@ def test_the_add_form_offers_admission_only_to_reviewers(
 ) -> None:
     clerk = client_for(make_user("staff", username="clerk"))
 
-    assert 'name="admit"' in staff_client.get(reverse("registry:expert_create")).content.decode()
-    assert 'name="admit"' not in clerk.get(reverse("registry:expert_create")).content.decode()
+    assert 'name="admit"' in staff_client.get(reverse("experts:expert_create")).content.decode()
+    assert 'name="admit"' not in clerk.get(reverse("experts:expert_create")).content.decode()

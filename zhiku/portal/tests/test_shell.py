@@ -64,12 +64,12 @@ def _pages_for_every_role(make_user: Any) -> list[tuple[Client, str]]:
     pages: list[tuple[Client, str]] = [(Client(), u) for u in ("/", "/about/", "/accounts/login/")]
     pages += [(Client(), "/accounts/password/reset/")]
     homes = {
-        "staff": "/workspace/staff/",
+        "staff": "/workspace/dashboard/",
         "council": "/workspace/council/",
         "supervisor": "/workspace/supervisor/",
         "security_admin": "/accounts/manage/",
         "auditor": "/workspace/audit/",
-        "expert": "/expert/",
+        "expert": "/me/",
     }
     for role, url in homes.items():
         c = Client()
@@ -108,6 +108,6 @@ def test_unknown_page_gets_a_chinese_404(client: Client) -> None:
 
 
 def test_anonymous_visitor_to_a_workspace_page_is_sent_to_login(client: Client) -> None:
-    response = client.get("/workspace/staff/")
+    response = client.get("/workspace/dashboard/")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/accounts/login/?next=/workspace/staff/"
+    assert response.headers["Location"] == "/accounts/login/?next=/workspace/dashboard/"

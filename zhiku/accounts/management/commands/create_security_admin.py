@@ -1,4 +1,8 @@
-"""Create the first security admin of a new installation."""
+"""Create a security admin from the server: the first of a new installation, and the second.
+
+Every later security admin is asked for in the web pages and approved by another one; the
+first two cannot be, so whoever runs the server creates them, as the installer.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from zhiku.accounts.services import AccountError, security_admin_bootstrap
 
 class Command(BaseCommand):
     help = (
-        "新系统安装时创建第一位安全管理员（之后的账户均由安全管理员在网页中创建）。"
+        "在服务器上创建安全管理员：新系统安装时的第一位，以及第二位（涉及个人信息的授权须由"
+        "第二位安全管理员批准）。此后的安全管理员账户在网页上申请，由另一位安全管理员批准。"
         "密码从终端读取，不在命令行中出现。"
     )
 

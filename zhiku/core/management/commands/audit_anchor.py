@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from zhiku.accounts.models import Role, User
 from zhiku.core.audit import verify_chain
+from zhiku.core.roles import Role
 from zhiku.core.tasks import send_email
 
 
@@ -66,7 +67,8 @@ class Command(BaseCommand):
 
     def _mail(self, day: dt.date, count: int, head: str) -> None:
         recipients = list(
-            User.objects.filter(role=Role.AUDITOR, is_active=True)
+            get_user_model()
+            .objects.filter(role=Role.AUDITOR, is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )

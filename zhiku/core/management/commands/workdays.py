@@ -33,7 +33,7 @@ class Command(BaseCommand):
             description="打印 DATE 之后第 N 个工作日的日期，起算日不计入。",
         )
         add.add_argument("date", help="起算日，格式 YYYY-MM-DD，如 2026-09-28")
-        add.add_argument("n", type=int, help="工作日数，非负整数，如 7")
+        add.add_argument("n", type=int, help="工作日数，正整数，如 7")
         check = sub.add_parser(
             "check",
             help="说明某日是否为工作日及原因",
@@ -46,8 +46,11 @@ class Command(BaseCommand):
         day = _date(options["date"])
         try:
             if subcommand == "add":
-                if options["n"] < 0:
-                    raise CommandError("工作日数不能为负数。")
+                if options["n"] < 1:
+                    raise CommandError(
+                        "工作日数须为正整数（至少为 1）：期限从起算日的次日起算，"
+                        "第 0 个工作日没有意义。要查询某日本身是否为工作日，请用 check 子命令。"
+                    )
                 self.stdout.write(calendar.add_workdays(day, options["n"]).isoformat())
             else:
                 info = calendar.explain(day)

@@ -1,0 +1,1 @@
+"""Reads of training, evaluations, assessments and the dossier."""

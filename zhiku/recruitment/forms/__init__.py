@@ -1,0 +1,56 @@
+"""Forms of recruitment: calls, applications and rounds (``applications``); the notice and
+objections (``notices``)."""
+
+from zhiku.recruitment.forms.applications import (
+    DATE,
+    DATE_ERRORS,
+    ApplicationForm,
+    BallotForm,
+    CallForm,
+    DecisionForm,
+    DocumentForm,
+    EmploymentForm,
+    MeetingForm,
+    RegisterForm,
+    RegisterVerifyForm,
+    RoundCloseForm,
+    RoundOpenForm,
+    SubmitForm,
+    form_errors,
+)
+from zhiku.recruitment.forms.notices import (
+    AcceptForm,
+    DecideForm,
+    NoticeForm,
+    ObjectionEntryForm,
+    ObjectionForm,
+    PublicObjectionForm,
+    RejectForm,
+    VerifyForm,
+)
+
+__all__ = [
+    "DATE",
+    "DATE_ERRORS",
+    "AcceptForm",
+    "ApplicationForm",
+    "BallotForm",
+    "CallForm",
+    "DecideForm",
+    "DecisionForm",
+    "DocumentForm",
+    "EmploymentForm",
+    "MeetingForm",
+    "NoticeForm",
+    "ObjectionEntryForm",
+    "ObjectionForm",
+    "PublicObjectionForm",
+    "RegisterForm",
+    "RegisterVerifyForm",
+    "RejectForm",
+    "RoundCloseForm",
+    "RoundOpenForm",
+    "SubmitForm",
+    "VerifyForm",
+    "form_errors",
+]
