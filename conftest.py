@@ -86,9 +86,9 @@ def staff(make_user: Callable[..., Any]) -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     """Run the whole suite at another date when ZHIKU_TEST_CLOCK=YYYY-MM-DD is set.
 
-    Tests must not depend on the day they run: CI runs the suite once more a year ahead
-    (`ZHIKU_TEST_CLOCK=2027-06-01 make pytest`) to catch a test that reads today's date.
-    """
+    Tests must not depend on the day they run: CI runs the suite on SQLite today and on
+    PostgreSQL a year ahead (`ZHIKU_TEST_CLOCK=2027-06-01 make test`) to catch a test that reads
+    today's date. Each xdist worker runs this hook, so every worker travels."""
     clock = os.environ.get("ZHIKU_TEST_CLOCK", "")
     if not clock:
         return
@@ -100,6 +100,17 @@ def pytest_configure(config: pytest.Config) -> None:
     traveller = time_machine.travel(start, tick=True)
     traveller.start()
     config.add_cleanup(traveller.stop)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start each run (each xdist worker) with an empty folder for the files tests write."""
+    import shutil
+
+    from django.conf import settings
+
+    root = Path(settings.TEST_FILES_ROOT)
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
 
 
 @pytest.fixture(autouse=True, scope="session")
