@@ -46,8 +46,9 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy zhiku
 
+# One pytest-xdist worker per core; `.venv/bin/pytest path::test` runs a single test in one process.
 pytest: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test: lint typecheck pytest
 
