@@ -44,6 +44,8 @@ def _require_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise CoreError(_("请填写依据或原因（如国务院办公厅通知的文号）。"))
+    if "\x00" in reason:  # PostgreSQL cannot store it; a form field would have refused it too
+        raise CoreError(_("依据或原因中含有空字符（NUL），无法保存。请删除后重新填写。"))
     return reason
 
 

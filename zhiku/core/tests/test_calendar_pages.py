@@ -86,6 +86,17 @@ def test_a_click_without_a_basis_shows_the_error_in_the_status_line(keeper_clien
     assert not WorkdayOverride.objects.exists()
 
 
+def test_a_basis_with_a_nul_character_is_refused_in_chinese_and_nothing_is_saved(
+    keeper_client: Client,
+) -> None:
+    response = toggle(keeper_client, "2027-01-01", reason="国办发明电\x00〔2026〕", **HTMX)
+
+    assert response.headers["HX-Retarget"] == "#calendar-status"
+    assert "依据或原因中含有空字符（NUL），无法保存" in response.content.decode()
+    assert not WorkdayOverride.objects.exists()
+    assert not CalendarChange.objects.exists()
+
+
 def test_without_javascript_the_form_still_toggles_and_comes_back(keeper_client: Client) -> None:
     response = toggle(keeper_client, "2027-01-01")
 
