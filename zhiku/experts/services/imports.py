@@ -602,7 +602,12 @@ def _run(job: ImportJob, actor: User, today: date, source: Path) -> ImportJob:
         _reject(job, actor, unreadable)
         return job
     if count == 0:
-        _reject(job, actor, _("文件中没有专家数据：请在“专家名单”工作表中从第 2 行起填写。"))
+        where = {"sheet": upload.layout.sheet, "row": upload.layout.header_row + 1}
+        _reject(
+            job,
+            actor,
+            _("文件中没有专家数据：请在“%(sheet)s”工作表中从第 %(row)d 行起填写。") % where,
+        )
         return job
     found = duplicates.import_duplicates_find(
         rows,

@@ -174,6 +174,20 @@ def test_a_roster_as_people_keep_it_imports_and_the_page_lists_what_was_left_out
     assert "通讯地址" in page
 
 
+def test_a_kept_roster_without_rows_says_to_fill_in_below_its_own_header(
+    importer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(importer)
+
+    job = upload(client, kept_roster([]), django_capture_on_commit_callbacks)
+
+    message = "文件中没有专家数据：请在“2026年专家”工作表中从第 4 行起填写。"
+    assert job.status == ImportJob.Status.REJECTED
+    assert job.message.startswith(message)
+    assert message in job_page(client, job)
+    assert not Expert.objects.exists()
+
+
 def test_the_first_row_naming_the_columns_is_the_header_and_rows_count_from_it(
     tmp_path: Path, template: bytes
 ) -> None:
