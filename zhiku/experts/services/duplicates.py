@@ -16,6 +16,7 @@ counted: whoever runs those can read the database already.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -42,8 +43,17 @@ if TYPE_CHECKING:
 HAND_LOOKUPS_PER_HOUR = 20
 HITS_PER_DAY = 30
 LOOKUP_CHUNK = 500  # numbers looked up in one query
+
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+
+
+def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
+    """``keys`` in lists of LOOKUP_CHUNK, one IN (...) query each (the keys listed once)."""
+    listed = list(keys)
+    for start in range(0, len(listed), LOOKUP_CHUNK):
+        yield listed[start : start + LOOKUP_CHUNK]
+
 
 KIND_LABELS = {
     "id_number": gettext_lazy("证件号码"),
@@ -337,8 +347,7 @@ def import_duplicates_find(
         if r.id_hash
         for h in crypto.lookup_hashes(r.id_number, purpose=crypto.ID_HASH_PURPOSE)
     }
-    for start in range(0, len(by_id), LOOKUP_CHUNK):
-        chunk = list(by_id)[start : start + LOOKUP_CHUNK]
+    for chunk in _chunks(by_id):
         for holder in Expert.objects.filter(id_number_hash__in=chunk):
             found.existing[by_id[holder.id_number_hash].number] = holder
     # (row, kinds, holder or None for an account, masked value, message when no holder)
@@ -355,16 +364,14 @@ def import_duplicates_find(
     }
     others: dict[tuple[int, int], list[str]] = {}  # (row, holder pk) -> kinds
     holder_of: dict[int, Expert] = {}
-    for start in range(0, len(by_mobile), LOOKUP_CHUNK):
-        chunk = list(by_mobile)[start : start + LOOKUP_CHUNK]
+    for chunk in _chunks(by_mobile):
         for holder in Expert.objects.filter(mobile_hash__in=chunk):
             row = by_mobile[holder.mobile_hash]
             holder_of[holder.pk] = holder
             others.setdefault((row.number, holder.pk), []).append("mobile")
     by_email = {r.profile["email"].lower(): r for r in rest if r.profile["email"]}
     masked_mobile = {r.number: protected.mask_mobile(r.mobile) for r in by_mobile.values()}
-    for start in range(0, len(by_email), LOOKUP_CHUNK):
-        chunk = list(by_email)[start : start + LOOKUP_CHUNK]
+    for chunk in _chunks(by_email):
         held: set[str] = set()
         for holder in Expert.objects.filter(email__in=chunk):
             held.add(holder.email)

@@ -370,6 +370,27 @@ def test_re_importing_fifty_rows_of_which_five_are_in_the_pool_imports_forty_fiv
     assert entry.data["skipped_rows"] == [12, 13, 14, 15, 16]
 
 
+def test_people_in_the_pool_are_found_across_lookup_chunks(
+    importer: User,
+    template: bytes,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The numbers are looked up 500 to a query; with 2 to a query, five holders take three
+    queries per kind and every one of them is still found."""
+    from zhiku.experts.services import duplicates
+
+    client = client_for(importer)
+    rows, _first = fifty_with_five_in_the_pool(client, template, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(duplicates, "LOOKUP_CHUNK", 2)
+
+    refused = upload(client, roster_file(template, rows), django_capture_on_commit_callbacks)
+
+    assert refused.status == ImportJob.Status.REJECTED
+    assert refused.existing_rows == 5
+    assert [e["row"] for e in refused.errors] == list(range(12, 17))
+
+
 def test_the_skipped_list_names_the_experts_only_to_a_revealer(
     revealer: User, template: bytes, django_capture_on_commit_callbacks: Any
 ) -> None:
