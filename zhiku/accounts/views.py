@@ -210,30 +210,42 @@ def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", context)
 
 
-def _account_action(
+def _detail_action(
+    load: Callable[[int], Any],
+    detail: str,
     form_class: type[forms.Form],
-    action: Callable[[User, User, dict[str, Any]], object],
+    action: Callable[[User, Any, dict[str, Any]], object],
     done: Callable[[], str],
 ) -> perm.View:
-    """One account action of the detail page: check the form, call the service, go back."""
+    """One button of a detail page (``detail``, a URL name taking ``pk``): load the object,
+    check the form, call the service, go back to the page."""
 
     @perm.policy(perm.SECURITY_ADMIN)
     @require_POST
     def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        account = _internal_account(pk)
+        subject = load(pk)
         form = form_class(request.POST)
-        back = reverse("accounts:account_detail", kwargs={"pk": pk})
+        back = reverse(detail, kwargs={"pk": pk})
         if not form.is_valid():
             messages.error(request, _("请完整填写表单：%s") % describe_errors(form))
             return redirect(back)
         return run(
             request,
-            lambda: action(request.user, account, form.cleaned_data),
+            lambda: action(request.user, subject, form.cleaned_data),
             back=back,
             success=done(),
         )
 
     return view
+
+
+def _account_action(
+    form_class: type[forms.Form],
+    action: Callable[[User, User, dict[str, Any]], object],
+    done: Callable[[], str],
+) -> perm.View:
+    """One account action of the detail page."""
+    return _detail_action(_internal_account, "accounts:account_detail", form_class, action, done)
 
 
 @perm.policy(perm.SECURITY_ADMIN)
@@ -379,25 +391,8 @@ def _approval_action(
     action: Callable[[User, Approval, dict[str, Any]], object],
     done: Callable[[], str],
 ) -> perm.View:
-    """One button of the approval page: check the form, call the service, go back."""
-
-    @perm.policy(perm.SECURITY_ADMIN)
-    @require_POST
-    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        approval = _approval(pk)
-        form = form_class(request.POST)
-        back = reverse("accounts:approval_detail", kwargs={"pk": pk})
-        if not form.is_valid():
-            messages.error(request, _("请完整填写表单：%s") % describe_errors(form))
-            return redirect(back)
-        return run(
-            request,
-            lambda: action(request.user, approval, form.cleaned_data),
-            back=back,
-            success=done(),
-        )
-
-    return view
+    """One button of the approval page."""
+    return _detail_action(_approval, "accounts:approval_detail", form_class, action, done)
 
 
 approval_approve = _approval_action(
